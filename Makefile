@@ -12,6 +12,7 @@ install-dev:
 	pip install -e ".[all,dev]"
 	pip install --no-deps bfcl-eval==2026.3.23
 	hetero-agents models pull smollm2-135m
+	hetero-agents models pull qwen2.5-coder-0.5b
 
 test: install-dev
 	pytest

@@ -110,7 +110,9 @@ def demo(
             )
             messages += [reply, ToolMessage(result, tool_call_id=call["id"])]
         if reply.tool_calls:
-            final = agent.invoke(messages)
+            # The answer step binds no tools, like a ReAct agent's final node: with the
+            # tool result in hand, the model has to answer in words.
+            final = slm.invoke(messages)
             console.print("[bold]slm:[/] ", end="")
             console.print(final.text or "[dim](no text)[/]", markup=not final.text)
 
