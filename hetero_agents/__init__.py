@@ -15,23 +15,39 @@ __version__ = "0.1.0.dev0"
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
     "CallLogger": "hetero_agents.capture.logger",
+    "CascadePolicy": "hetero_agents.routing.policies.cascade",
     "ChatLlamaCpp": "hetero_agents.chat_models.llama_cpp",
+    "ChatRouter": "hetero_agents.routing.router",
+    "ClusterPolicy": "hetero_agents.routing.policies.cluster",
     "DefaultRedactor": "hetero_agents.capture.redaction",
     "LogStore": "hetero_agents.capture.store",
     "Redactor": "hetero_agents.capture.redaction",
+    "RouterArtifact": "hetero_agents.routing.artifact",
+    "RulePolicy": "hetero_agents.routing.policies.rule",
+    "ShadowPolicy": "hetero_agents.routing.policies.shadow",
     "capture": "hetero_agents.capture.logger",
+    "hetero_node": "hetero_agents.routing.node",
     "load_model": "hetero_agents.models.loader",
+    "slm_tool": "hetero_agents.routing.slm_tool",
 }
 
 __all__ = [
     "CallLogger",
+    "CascadePolicy",
     "ChatLlamaCpp",
+    "ChatRouter",
+    "ClusterPolicy",
     "DefaultRedactor",
     "LogStore",
     "Redactor",
+    "RouterArtifact",
+    "RulePolicy",
+    "ShadowPolicy",
     "__version__",
     "capture",
+    "hetero_node",
     "load_model",
+    "slm_tool",
 ]
 
 if TYPE_CHECKING:
@@ -40,6 +56,14 @@ if TYPE_CHECKING:
     from hetero_agents.capture.store import LogStore
     from hetero_agents.chat_models.llama_cpp import ChatLlamaCpp
     from hetero_agents.models.loader import load_model
+    from hetero_agents.routing.artifact import RouterArtifact
+    from hetero_agents.routing.node import hetero_node
+    from hetero_agents.routing.policies.cascade import CascadePolicy
+    from hetero_agents.routing.policies.cluster import ClusterPolicy
+    from hetero_agents.routing.policies.rule import RulePolicy
+    from hetero_agents.routing.policies.shadow import ShadowPolicy
+    from hetero_agents.routing.router import ChatRouter
+    from hetero_agents.routing.slm_tool import slm_tool
 
 
 def __getattr__(name: str) -> Any:

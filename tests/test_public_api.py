@@ -11,13 +11,21 @@ import hetero_agents
 
 PUBLIC = {
     "CallLogger",
+    "CascadePolicy",
     "ChatLlamaCpp",
+    "ChatRouter",
+    "ClusterPolicy",
     "DefaultRedactor",
     "LogStore",
     "Redactor",
+    "RouterArtifact",
+    "RulePolicy",
+    "ShadowPolicy",
     "__version__",
     "capture",
+    "hetero_node",
     "load_model",
+    "slm_tool",
 }
 
 
