@@ -34,10 +34,10 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from langgraph.graph import END, START, MessagesState, StateGraph
 
-from hetero_agents.capture import CallLogger, NoRedaction
-from hetero_agents.capture._batch import connect_for_writing
-from hetero_agents.capture._health import CaptureHealth
-from hetero_agents.capture._writer import BackgroundWriter
+from hetero_agents.logs import CallLogger, NoRedaction
+from hetero_agents.logs._batch import connect_for_writing
+from hetero_agents.logs._health import CaptureHealth
+from hetero_agents.logs._writer import BackgroundWriter
 
 PROMPT = (
     "Extract the order number and the customer's city from this message: "

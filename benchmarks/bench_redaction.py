@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hetero_agents.capture.redaction import (
+from hetero_agents.redaction import (
     Case,
     DefaultRedactor,
     evaluate,

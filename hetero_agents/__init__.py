@@ -14,18 +14,18 @@ __version__ = "0.1.0.dev0"
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
-    "CallLogger": "hetero_agents.capture.logger",
+    "CallLogger": "hetero_agents.logs.logger",
     "CascadePolicy": "hetero_agents.routing.policies.cascade",
     "ChatLlamaCpp": "hetero_agents.chat_models.llama_cpp",
     "ChatRouter": "hetero_agents.routing.router",
     "ClusterPolicy": "hetero_agents.routing.policies.cluster",
-    "DefaultRedactor": "hetero_agents.capture.redaction",
-    "LogStore": "hetero_agents.capture.store",
-    "Redactor": "hetero_agents.capture.redaction",
+    "DefaultRedactor": "hetero_agents.redaction",
+    "LogStore": "hetero_agents.logs.store",
+    "Redactor": "hetero_agents.redaction",
     "RouterArtifact": "hetero_agents.routing.artifact",
     "RulePolicy": "hetero_agents.routing.policies.rule",
     "ShadowPolicy": "hetero_agents.routing.policies.shadow",
-    "capture": "hetero_agents.capture.logger",
+    "capture": "hetero_agents.logs.logger",
     "hetero_node": "hetero_agents.routing.node",
     "load_model": "hetero_agents.models.loader",
     "slm_tool": "hetero_agents.routing.slm_tool",
@@ -51,11 +51,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from hetero_agents.capture.logger import CallLogger, capture
-    from hetero_agents.capture.redaction import DefaultRedactor, Redactor
-    from hetero_agents.capture.store import LogStore
     from hetero_agents.chat_models.llama_cpp import ChatLlamaCpp
+    from hetero_agents.logs.logger import CallLogger, capture
+    from hetero_agents.logs.store import LogStore
     from hetero_agents.models.loader import load_model
+    from hetero_agents.redaction import DefaultRedactor, Redactor
     from hetero_agents.routing.artifact import RouterArtifact
     from hetero_agents.routing.node import hetero_node
     from hetero_agents.routing.policies.cascade import CascadePolicy

@@ -13,8 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hetero_agents.capture._stats import CaptureStats, GroupStats, HealthCount
-from hetero_agents.capture.records import CallRecord
+from hetero_agents.logs._stats import CaptureStats, GroupStats, HealthCount
+from hetero_agents.logs.records import CallRecord
 
 _PREVIEW = 60
 _WIDE = 130

@@ -186,7 +186,7 @@ def export(
         elif fmt == "jsonl":
             count = store.export_jsonl(fp, **filters)
         else:
-            from hetero_agents.capture.export import write_otel_jsonl
+            from hetero_agents.logs.export import write_otel_jsonl
 
             records = store.calls(with_tool_runs=True, **filters)
             count = write_otel_jsonl(records, fp, include_content=include_content)
@@ -218,7 +218,7 @@ def purge(
 @app.command()
 def keygen() -> None:
     """Print a new key for encryption at rest (keep it in a secret store, not in the database)."""
-    from hetero_agents.capture._crypto import ContentCipher
+    from hetero_agents.logs._crypto import ContentCipher
 
     with friendly_errors():
         sys.stdout.write(ContentCipher.generate_key() + "\n")
@@ -227,7 +227,7 @@ def keygen() -> None:
 @app.command()
 def path(db: DbOption = None) -> None:
     """Print the path of the log database the other commands use."""
-    from hetero_agents.capture._paths import default_db_path
+    from hetero_agents.logs._paths import default_db_path
 
     sys.stdout.write(f"{db or default_db_path()}\n")
 
@@ -239,8 +239,8 @@ def path(db: DbOption = None) -> None:
 def _store(db: Path | None, key: str | None) -> Iterator[Any]:
     """Open an existing store (never create one) with typed errors shown as one line."""
     with friendly_errors():
-        from hetero_agents.capture._paths import default_db_path
-        from hetero_agents.capture.store import LogStore
+        from hetero_agents.logs._paths import default_db_path
+        from hetero_agents.logs.store import LogStore
 
         path = (db or default_db_path()).expanduser()
         if not path.exists():
@@ -260,7 +260,7 @@ def _destination(output: str) -> Iterator[Any]:
     if output == "-":
         yield sys.stdout
         return
-    from hetero_agents.capture._paths import prepare_private_file
+    from hetero_agents.logs._paths import prepare_private_file
 
     target = prepare_private_file(Path(output))  # exports hold content: owner-only
     with target.open("w", encoding="utf-8") as fp:

@@ -17,15 +17,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from hetero_agents.capture._crypto import ContentCipher
-from hetero_agents.capture._encode import RowEncoder
-from hetero_agents.capture._health import (
+from hetero_agents.logs._crypto import ContentCipher
+from hetero_agents.logs._encode import RowEncoder
+from hetero_agents.logs._health import (
     HANDLER_ERRORS,
     WRITE_FAILED,
     WRITE_RETRIES,
     CaptureHealth,
 )
-from hetero_agents.capture._rows import CALLS, COLUMNS
+from hetero_agents.logs._rows import CALLS, COLUMNS
 
 Row = dict[str, Any]
 HealthRow = tuple[str, int, str | None, str]

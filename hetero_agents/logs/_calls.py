@@ -15,9 +15,9 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.runnables.config import var_child_runnable_config
 
-from hetero_agents.capture._ids import new_ulid
-from hetero_agents.capture._rows import CALL_CONTENT_COLUMNS, TOOL_CONTENT_COLUMNS
-from hetero_agents.capture._snapshot import (
+from hetero_agents.logs._ids import new_ulid
+from hetero_agents.logs._rows import CALL_CONTENT_COLUMNS, TOOL_CONTENT_COLUMNS
+from hetero_agents.logs._snapshot import (
     content_text,
     finish_reason,
     first_generation,
@@ -28,8 +28,8 @@ from hetero_agents.capture._snapshot import (
     snapshot_messages,
     token_usage,
 )
-from hetero_agents.capture.pricing import PriceTable
-from hetero_agents.capture.redaction import RedactionScope
+from hetero_agents.logs.pricing import PriceTable
+from hetero_agents.redaction import RedactionScope
 
 # Metadata keys that have a column of their own, or that only repeat LangChain's
 # bookkeeping (``ls_*`` keys are dropped too): not repeated in ``metadata_json``.

@@ -11,8 +11,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hetero_agents.capture._crypto import ContentCipher
-from hetero_agents.capture._rows import COLUMNS, CONTENT_COLUMNS
+from hetero_agents.logs._crypto import ContentCipher
+from hetero_agents.logs._rows import COLUMNS, CONTENT_COLUMNS
 
 # One encoder for every value: ``json.dumps`` with options builds a new one per call.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)

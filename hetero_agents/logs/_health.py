@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Final
 
-_log = logging.getLogger("hetero_agents.capture")
+_log = logging.getLogger("hetero_agents.logs")
 
 DROPPED_QUEUE_FULL: Final = "dropped_queue_full"
 DROPPED_AFTER_CLOSE: Final = "dropped_after_close"

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from hetero_agents._extras import require
-from hetero_agents.capture.records import CallRecord, ToolRecord
+from hetero_agents.logs.records import CallRecord, ToolRecord
 
 _BATCH = 512
 _ROLES = {"human": "user", "ai": "assistant", "AIMessageChunk": "assistant", "tool": "tool"}
@@ -70,7 +70,7 @@ def _span_batches(records: Iterable[CallRecord], include_content: bool) -> Itera
         resource=resources.Resource.create({"service.name": "hetero-agents"})
     )
     provider.add_span_processor(_Collect())
-    tracer = provider.get_tracer("hetero_agents.capture")
+    tracer = provider.get_tracer("hetero_agents.logs")
     parents: dict[str, Any] = {}  # call id -> span context, for calls with inner calls
     for record in records:
         parent = parents.get(record.parent_call_id or "")

@@ -16,7 +16,7 @@ from pathlib import Path
 from hetero_agents.errors import LogStoreError
 
 ENV_DB = "HETERO_AGENTS_LOGS_DB"
-_log = logging.getLogger("hetero_agents.capture")
+_log = logging.getLogger("hetero_agents.logs")
 
 
 def default_db_path() -> Path:

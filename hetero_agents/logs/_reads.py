@@ -13,8 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from hetero_agents.capture._query import CallFilters, utc_text, where_clause
-from hetero_agents.capture.records import (
+from hetero_agents.errors import LogStoreError
+from hetero_agents.logs._query import CallFilters, utc_text, where_clause
+from hetero_agents.logs.records import (
     CallRecord,
     Decrypt,
     ShadowRecord,
@@ -23,7 +24,6 @@ from hetero_agents.capture.records import (
     shadow_from_row,
     tool_from_row,
 )
-from hetero_agents.errors import LogStoreError
 
 _CHUNK = 500  # rows fetched (and tool runs attached) per round trip
 

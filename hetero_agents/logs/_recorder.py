@@ -20,15 +20,15 @@ from uuid import UUID
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 
-from hetero_agents.capture import _calls
-from hetero_agents.capture._health import HANDLER_ERRORS, CaptureHealth
-from hetero_agents.capture._ids import new_ulid
-from hetero_agents.capture._redact_cache import CleanTexts
-from hetero_agents.capture._rows import CALLS, SHADOWS, TOOLS
-from hetero_agents.capture._snapshot import redact_value
-from hetero_agents.capture._writer import BackgroundWriter
-from hetero_agents.capture.pricing import PriceTable
-from hetero_agents.capture.redaction import RedactionScope, Redactor
+from hetero_agents.logs import _calls
+from hetero_agents.logs._health import HANDLER_ERRORS, CaptureHealth
+from hetero_agents.logs._ids import new_ulid
+from hetero_agents.logs._redact_cache import CleanTexts
+from hetero_agents.logs._rows import CALLS, SHADOWS, TOOLS
+from hetero_agents.logs._snapshot import redact_value
+from hetero_agents.logs._writer import BackgroundWriter
+from hetero_agents.logs.pricing import PriceTable
+from hetero_agents.redaction import RedactionScope, Redactor
 
 _T = TypeVar("_T")
 Fill = Callable[[dict[str, Any], RedactionScope], None]
@@ -221,11 +221,28 @@ class Recorder:
         """Queue a shadow-mode comparison, linked to the served call when it is known."""
         try:
             row = _calls.shadow_fields(data, self.redactor.scope())
-            with self._links:
-                row["call_id"] = self._recent_calls.get(str(data.get("run_id") or run_id))
+            row["call_id"] = self._call_id_of(data.get("run_id") or run_id)
             self.writer.submit(SHADOWS, row)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
+
+    def _call_id_of(self, run_ref: UUID | str | None) -> str | None:
+        """The row id of a served run, whether its row is queued already or still open.
+
+        A shadow tier can answer before the served call's end callback has run, so
+        the still-open rows are looked at too (their id is fixed when they start).
+        """
+        if run_ref is None:
+            return None
+        with self._links:
+            queued = self._recent_calls.get(str(run_ref))
+        if queued is not None:
+            return queued
+        try:
+            pending = self._calls.get(run_ref if isinstance(run_ref, UUID) else UUID(run_ref))
+        except ValueError:
+            return None
+        return str(pending.row["id"]) if pending is not None else None
 
     # --- internals --------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ same message objects, so a repeat costs one set lookup.
 
 from __future__ import annotations
 
-from hetero_agents.capture.redaction import RedactionScope
+from hetero_agents.redaction import RedactionScope
 
 _MIN_LENGTH = 32  # shorter texts are cheaper to scan than to remember
 _MAX_LENGTH = 256 * 1024

@@ -18,7 +18,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from pydantic import BaseModel
 
-from hetero_agents.capture.redaction import RedactionScope, redact_json
+from hetero_agents.redaction import RedactionScope, redact_json
 
 # Message fields that carry what was said; everything else is structure.
 _CONTENT_FIELDS = frozenset({"content", "additional_kwargs", "artifact"})

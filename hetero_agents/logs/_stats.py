@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from hetero_agents.capture._query import CallFilters, utc_text, where_clause
+from hetero_agents.logs._query import CallFilters, utc_text, where_clause
 
 _CALLS_SQL = """
 WITH inner_calls AS (

@@ -2,7 +2,7 @@
 
 The agent's thread only appends a row to a deque (no lock, no syscall in the
 common case); this thread wakes when a batch is ready or ``LINGER_S`` has
-passed, and hands each batch to :class:`~hetero_agents.capture._batch.BatchCommitter`
+passed, and hands each batch to :class:`~hetero_agents.logs._batch.BatchCommitter`
 (one transaction per batch). ``flush()`` waits for a marker to pass through the
 queue; interpreter exit closes every live writer; a forked child starts afresh.
 The overflow policy (block briefly, or drop) applies only when the queue is full,
@@ -21,9 +21,9 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from hetero_agents.capture._batch import BatchCommitter, Row
-from hetero_agents.capture._crypto import ContentCipher
-from hetero_agents.capture._health import (
+from hetero_agents.logs._batch import BatchCommitter, Row
+from hetero_agents.logs._crypto import ContentCipher
+from hetero_agents.logs._health import (
     DROPPED_AFTER_CLOSE,
     DROPPED_QUEUE_FULL,
     WRITE_FAILED,

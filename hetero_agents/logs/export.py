@@ -5,7 +5,7 @@
   called tools) — the format OpenAI's fine-tuning API, and most open-source
   trainers (TRL, Axolotl, Unsloth), accept for tool-use SFT.
 - Plain JSONL: every field of every call, tool runs nested.
-- OpenTelemetry GenAI spans (extra ``otel``): see :mod:`hetero_agents.capture._otel`.
+- OpenTelemetry GenAI spans (extra ``otel``): see :mod:`hetero_agents.logs._otel`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from hetero_agents.capture._otel import export_otel_spans, write_otel_jsonl
-from hetero_agents.capture.records import CallRecord
 from hetero_agents.errors import LogStoreError
+from hetero_agents.logs._otel import export_otel_spans, write_otel_jsonl
+from hetero_agents.logs.records import CallRecord
 
 
 def openai_example(record: CallRecord) -> dict[str, Any] | None:

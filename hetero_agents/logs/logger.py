@@ -22,12 +22,12 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.outputs import LLMResult
 from langchain_core.tracers.context import register_configure_hook
 
-from hetero_agents.capture._crypto import Key
-from hetero_agents.capture._health import CaptureHealth
-from hetero_agents.capture._recorder import Recorder
-from hetero_agents.capture.pricing import Price, PriceTable
-from hetero_agents.capture.redaction import DefaultRedactor, Redactor
-from hetero_agents.capture.store import LogStore
+from hetero_agents.logs._crypto import Key
+from hetero_agents.logs._health import CaptureHealth
+from hetero_agents.logs._recorder import Recorder
+from hetero_agents.logs.pricing import Price, PriceTable
+from hetero_agents.logs.store import LogStore
+from hetero_agents.redaction import DefaultRedactor, Redactor
 
 # The router's shadow-result event (``hetero_agents.routing.policies.shadow.SHADOW_EVENT``;
 # not imported, so that capture never loads the routing package).

@@ -4,7 +4,7 @@ Each migration is a small named function registered on one
 ``sqlite_utils.migrations.Migrations`` set, which records what ran in
 ``_sqlite_migrations`` and wraps each function in a transaction. A migration
 never changes once released: a new column is a new ``m00N_...`` function.
-:func:`migrate` is what :class:`~hetero_agents.capture.store.LogStore` runs on
+:func:`migrate` is what :class:`~hetero_agents.logs.store.LogStore` runs on
 open, so a fresh database and an old one take the same path.
 
 The tables are plain (no JSON1-only features, ordinary foreign keys), so
@@ -22,7 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from hetero_agents.errors import LogStoreError, SchemaTooNewError
 
-MIGRATION_SET = "hetero_agents.capture"
+MIGRATION_SET = "hetero_agents.logs"
 migrations = Migrations(MIGRATION_SET)
 _KNOWN: list[str] = []  # every migration this version ships, in order
 

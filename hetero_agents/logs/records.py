@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from hetero_agents.capture._rows import (
+from hetero_agents.logs._rows import (
     CALL_CONTENT_COLUMNS,
     SHADOW_CONTENT_COLUMNS,
     TOOL_CONTENT_COLUMNS,

@@ -5,7 +5,7 @@ version take the same path; a file from a newer version is refused with
 :class:`~hetero_agents.errors.SchemaTooNewError` rather than misread. All SQL
 takes its values as parameters. Reads use the store's own connection (one
 thread); writes from a running agent go through a background writer that
-:class:`~hetero_agents.capture.logger.CallLogger` opens with :meth:`open_writer`.
+:class:`~hetero_agents.logs.logger.CallLogger` opens with :meth:`open_writer`.
 """
 
 from __future__ import annotations
@@ -20,23 +20,23 @@ from typing import IO, TYPE_CHECKING, Any, Literal, Unpack
 
 from sqlite_utils import Database
 
-from hetero_agents.capture import _reads, _stats
-from hetero_agents.capture._batch import connect_for_writing
-from hetero_agents.capture._crypto import ContentCipher, Key
-from hetero_agents.capture._health import CaptureHealth
-from hetero_agents.capture._paths import default_db_path, prepare_private_file
-from hetero_agents.capture._query import CallFilters, cutoff
-from hetero_agents.capture._writer import BackgroundWriter
-from hetero_agents.capture.migrations import migrate
-from hetero_agents.capture.records import (
+from hetero_agents.errors import LogStoreError
+from hetero_agents.logs import _reads, _stats
+from hetero_agents.logs._batch import connect_for_writing
+from hetero_agents.logs._crypto import ContentCipher, Key
+from hetero_agents.logs._health import CaptureHealth
+from hetero_agents.logs._paths import default_db_path, prepare_private_file
+from hetero_agents.logs._query import CallFilters, cutoff
+from hetero_agents.logs._writer import BackgroundWriter
+from hetero_agents.logs.migrations import migrate
+from hetero_agents.logs.records import (
     CallRecord,
     ShadowRecord,
     ToolRecord,
 )
-from hetero_agents.errors import LogStoreError
 
 if TYPE_CHECKING:
-    from hetero_agents.capture._stats import CaptureStats, HealthCount
+    from hetero_agents.logs._stats import CaptureStats, HealthCount
 
 _KEY_CHECK = "encryption_check"
 _PURGE_TOOLS = (
@@ -213,9 +213,9 @@ class LogStore:
         """Write successful calls as OpenAI chat fine-tuning JSONL; returns the line count.
 
         Only logical calls (``top_level=True``) unless you filter otherwise, so a
-        router's call is not written twice. See :mod:`hetero_agents.capture.export`.
+        router's call is not written twice. See :mod:`hetero_agents.logs.export`.
         """
-        from hetero_agents.capture.export import write_openai_jsonl
+        from hetero_agents.logs.export import write_openai_jsonl
 
         filters.setdefault("top_level", True)
         filters.setdefault("status", "ok")
@@ -225,7 +225,7 @@ class LogStore:
         self, dest: str | os.PathLike[str] | IO[str], **filters: Unpack[CallFilters]
     ) -> int:
         """Write every matching call, with its tool runs, as one JSON object per line."""
-        from hetero_agents.capture.export import write_jsonl
+        from hetero_agents.logs.export import write_jsonl
 
         return _write_lines(dest, write_jsonl, self.calls(with_tool_runs=True, **filters))
 
@@ -247,7 +247,7 @@ class LogStore:
         Returns:
             The number of spans exported.
         """
-        from hetero_agents.capture.export import export_otel_spans
+        from hetero_agents.logs.export import export_otel_spans
 
         records = self.calls(with_tool_runs=True, **filters)
         return export_otel_spans(records, exporter, include_content=include_content)

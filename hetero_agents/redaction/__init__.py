@@ -16,22 +16,22 @@ fields), ``JWT``, ``PRIVATE_KEY`` (PEM/OpenSSH/PGP blocks) and ``PASSWORD``
 (in URLs, ``password`` fields, HTTP basic credentials).
 """
 
-from hetero_agents.capture.redaction._base import (
+from hetero_agents.redaction._base import (
     JSONValue,
     NoRedaction,
     RedactionScope,
     Redactor,
     redact_json,
 )
-from hetero_agents.capture.redaction._default import ENTITY_TYPES, DefaultRedactor
-from hetero_agents.capture.redaction._evaluate import (
+from hetero_agents.redaction._default import ENTITY_TYPES, DefaultRedactor
+from hetero_agents.redaction._evaluate import (
     Case,
     EvaluationReport,
     TypeScore,
     evaluate,
     load_cases,
 )
-from hetero_agents.capture.redaction._rules import Finding
+from hetero_agents.redaction._rules import Finding
 
 __all__ = [
     "ENTITY_TYPES",

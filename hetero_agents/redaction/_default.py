@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TypeAlias
 
-from hetero_agents.capture.redaction._base import RedactionScope
-from hetero_agents.capture.redaction._locators import Probe, everywhere, may_hold_builtin
-from hetero_agents.capture.redaction._number_family import NUMBER_FAMILY
-from hetero_agents.capture.redaction._pii_rules import EMAIL_FAMILY, IPV6_FAMILY
-from hetero_agents.capture.redaction._rules import (
+from hetero_agents.errors import RedactionConfigError
+from hetero_agents.redaction._base import RedactionScope
+from hetero_agents.redaction._locators import Probe, everywhere, may_hold_builtin
+from hetero_agents.redaction._number_family import NUMBER_FAMILY
+from hetero_agents.redaction._pii_rules import EMAIL_FAMILY, IPV6_FAMILY
+from hetero_agents.redaction._rules import (
     FORMAT,
     Candidate,
     Family,
@@ -26,9 +27,8 @@ from hetero_agents.capture.redaction._rules import (
     Rule,
     Scanner,
 )
-from hetero_agents.capture.redaction._secret_rules import SECRET_FAMILIES
-from hetero_agents.capture.redaction._validators import digits_of
-from hetero_agents.errors import RedactionConfigError
+from hetero_agents.redaction._secret_rules import SECRET_FAMILIES
+from hetero_agents.redaction._validators import digits_of
 
 #: The entity types the default redactor knows, in the order they are documented.
 ENTITY_TYPES: tuple[str, ...] = (

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from hetero_agents.capture.redaction._base import Redactor
+from hetero_agents.redaction._base import Redactor
 
 _PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*?)_([0-9]+)>")
 

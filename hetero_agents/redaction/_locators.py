@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from hetero_agents.capture.redaction._rules import Windows
+from hetero_agents.redaction._rules import Windows
 
 # A run: at least seven characters of digits and separators, starting and ending with
 # a digit ("(415) 555-0132", "4111 1111 1111 1111", "10.0.0.1"), or the two check digits

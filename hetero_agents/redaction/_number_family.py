@@ -13,15 +13,15 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from hetero_agents.capture.redaction._locators import DIGITS, Probe, merge
-from hetero_agents.capture.redaction._number_rules import (
+from hetero_agents.redaction._locators import DIGITS, Probe, merge
+from hetero_agents.redaction._number_rules import (
     CARD_RULES,
     IBAN_RULES,
     PHONE_RULES,
     SSN_RULES,
 )
-from hetero_agents.capture.redaction._pii_rules import IP_RULES
-from hetero_agents.capture.redaction._rules import Candidate, Rule, Windows
+from hetero_agents.redaction._pii_rules import IP_RULES
+from hetero_agents.redaction._rules import Candidate, Rule, Windows
 
 # Routes: which kind of run a rule needs.
 LONG = 1  # at least 14 characters: a card

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from hetero_agents.capture.redaction._rules import CONTEXT, Rule
-from hetero_agents.capture.redaction._validators import (
+from hetero_agents.redaction._rules import CONTEXT, Rule
+from hetero_agents.redaction._validators import (
     IBAN_LENGTHS,
     card_valid,
     digits_of,

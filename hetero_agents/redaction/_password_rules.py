@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hetero_agents.capture.redaction._rules import CONTEXT, Rule
+from hetero_agents.redaction._rules import CONTEXT, Rule
 
 _X = re.VERBOSE
 

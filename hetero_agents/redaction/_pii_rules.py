@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from hetero_agents.capture.redaction._locators import Probe, at_needles, merge
-from hetero_agents.capture.redaction._rules import Family, Rule, Windows
-from hetero_agents.capture.redaction._validators import ipv6_valid
+from hetero_agents.redaction._locators import Probe, at_needles, merge
+from hetero_agents.redaction._rules import Family, Rule, Windows
+from hetero_agents.redaction._validators import ipv6_valid
 
 _X = re.VERBOSE
 

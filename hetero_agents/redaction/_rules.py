@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeAlias
 
 if TYPE_CHECKING:
-    from hetero_agents.capture.redaction._locators import Probe
+    from hetero_agents.redaction._locators import Probe
 
 #: Returns the (start, end) of the sensitive value inside a match, or None to drop it.
 Locate: TypeAlias = Callable[[re.Match[str]], tuple[int, int] | None]

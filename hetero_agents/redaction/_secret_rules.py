@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from hetero_agents.capture.redaction._locators import Probe, at_needles, at_prefixes
-from hetero_agents.capture.redaction._password_rules import PASSWORD_RULES
-from hetero_agents.capture.redaction._rules import CONTEXT, Family, Rule
-from hetero_agents.capture.redaction._validators import looks_random
+from hetero_agents.redaction._locators import Probe, at_needles, at_prefixes
+from hetero_agents.redaction._password_rules import PASSWORD_RULES
+from hetero_agents.redaction._rules import CONTEXT, Family, Rule
+from hetero_agents.redaction._validators import looks_random
 
 _X = re.VERBOSE
 

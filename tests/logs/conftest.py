@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hetero_agents.capture import CallLogger
+from hetero_agents.logs import CallLogger
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hetero_agents.capture as capture_pkg
+import hetero_agents.logs as capture_pkg
 
 PUBLIC = {
     "CallFilters",
@@ -41,8 +41,7 @@ def test_all_is_exactly_the_public_set_and_resolves() -> None:
 
 
 def test_top_level_capture_works_in_any_import_order(tmp_path: Path) -> None:
-    # Importing the package binds ``hetero_agents.capture`` to it; it must still work
-    # as the context manager (the public name), not fail as "module is not callable".
+    # The public ``capture`` is the context manager whatever was imported before it.
     code = (
         "import sys; from hetero_agents import CallLogger, capture\n"
         f"with capture({str(tmp_path / 'a.db')!r}) as logger:\n"
@@ -55,11 +54,12 @@ def test_top_level_capture_works_in_any_import_order(tmp_path: Path) -> None:
 
     assert hetero_agents.CallLogger is capture_pkg.CallLogger
     assert hetero_agents.LogStore is capture_pkg.LogStore
+    assert hetero_agents.capture is capture_pkg.capture
 
 
 def test_reading_logs_does_not_load_langchain() -> None:
     code = (
-        "import sys; from hetero_agents.capture import LogStore; "
+        "import sys; from hetero_agents.logs import LogStore; "
         "print('langchain_core' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

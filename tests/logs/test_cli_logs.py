@@ -10,8 +10,8 @@ import pytest
 from test_graph_capture import INPUT, ScriptedChatModel, _plan, _write, build_graph
 from typer.testing import CliRunner
 
-from hetero_agents.capture import CallLogger, ContentCipher, LogStore
 from hetero_agents.cli import app
+from hetero_agents.logs import CallLogger, ContentCipher, LogStore
 
 runner = CliRunner()
 

@@ -18,7 +18,7 @@ from capture_fakes import ScriptedChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 
-from hetero_agents.capture import CallLogger, CaptureWarning, LogStore, capture
+from hetero_agents.logs import CallLogger, CaptureWarning, LogStore, capture
 
 ANSWER = LLMResult(generations=[[ChatGeneration(message=AIMessage("ok"))]])
 
@@ -166,7 +166,7 @@ CHILD = textwrap.dedent(
     from uuid import UUID
     from langchain_core.messages import AIMessage, HumanMessage
     from langchain_core.outputs import ChatGeneration, LLMResult
-    from hetero_agents.capture import CallLogger
+    from hetero_agents.logs import CallLogger
 
     path, n, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     answer = LLMResult(generations=[[ChatGeneration(message=AIMessage("ok"))]])

@@ -8,8 +8,8 @@ import pytest
 from capture_fakes import ScriptedChatModel
 from langchain_core.messages import AIMessage
 
-from hetero_agents.capture import CallLogger, ContentCipher, LogStore
 from hetero_agents.errors import LogStoreError
+from hetero_agents.logs import CallLogger, ContentCipher, LogStore
 
 QUESTION = "what is the warranty on the blue kettle"
 ANSWER = "two years on the blue kettle"

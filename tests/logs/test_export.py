@@ -13,7 +13,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.tools import tool
 from test_graph_capture import INPUT, build_graph
 
-from hetero_agents.capture import CallLogger, LogStore
+from hetero_agents.logs import CallLogger, LogStore
 
 
 @tool

@@ -14,7 +14,7 @@ from langchain_core.tools import tool
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
-from hetero_agents.capture import CallLogger, CallRecord, LogStore, Price, capture
+from hetero_agents.logs import CallLogger, CallRecord, LogStore, Price, capture
 
 SECRET_EMAIL = "alice@example.com"
 

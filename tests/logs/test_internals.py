@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from hetero_agents.capture._health import CaptureHealth, CaptureWarning
-from hetero_agents.capture._ids import new_ulid, ulid_timestamp
-from hetero_agents.capture._query import cutoff, utc_text, where_clause
+from hetero_agents.logs._health import CaptureHealth, CaptureWarning
+from hetero_agents.logs._ids import new_ulid, ulid_timestamp
+from hetero_agents.logs._query import cutoff, utc_text, where_clause
 
 
 def test_ulids_are_26_crockford_chars_sortable_by_time_and_unique() -> None:
@@ -70,8 +70,8 @@ def test_filters_bind_values_as_parameters() -> None:
 
 
 def test_clean_texts_skip_rescans_but_never_hide_findings() -> None:
-    from hetero_agents.capture._redact_cache import CleanTexts
-    from hetero_agents.capture.redaction import DefaultRedactor
+    from hetero_agents.logs._redact_cache import CleanTexts
+    from hetero_agents.redaction import DefaultRedactor
 
     scans: list[str] = []
 

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import RunnableConfig
 
-from hetero_agents.capture import CallLogger, CaptureWarning, NoRedaction, Price, PriceTable
+from hetero_agents.logs import CallLogger, CaptureWarning, NoRedaction, Price, PriceTable
 
 ROUTE = {
     "tier": "slm",

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from hetero_agents.capture import LogStore
-from hetero_agents.capture._rows import CALL_COLUMNS, SHADOW_COLUMNS, TOOL_COLUMNS
-from hetero_agents.capture.migrations import MIGRATION_SET, m001_calls, migrate, migrations
 from hetero_agents.errors import SchemaTooNewError
+from hetero_agents.logs import LogStore
+from hetero_agents.logs._rows import CALL_COLUMNS, SHADOW_COLUMNS, TOOL_COLUMNS
+from hetero_agents.logs.migrations import MIGRATION_SET, m001_calls, migrate, migrations
 
 CALLS = [
     "id", "datetime_utc", "duration_ms", "ttft_ms", "run_id", "parent_run_id",

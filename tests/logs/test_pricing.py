@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hetero_agents.capture import Price, PriceTable
+from hetero_agents.logs import Price, PriceTable
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from capture_fakes import ScriptedChatModel, usage
 from langchain_core.messages import AIMessage
 
-from hetero_agents.capture import CallLogger, LogStore, Price
-from hetero_agents.capture._stats import percentile
 from hetero_agents.errors import LogStoreError
+from hetero_agents.logs import CallLogger, LogStore, Price
+from hetero_agents.logs._stats import percentile
 
 DAY = timedelta(days=1)
 NOW = datetime.now(UTC)

@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from hetero_agents.capture.redaction import (
+from hetero_agents.errors import HeteroAgentsError, RedactionConfigError
+from hetero_agents.redaction import (
     ENTITY_TYPES,
     DefaultRedactor,
     Finding,
@@ -16,13 +17,12 @@ from hetero_agents.capture.redaction import (
     Redactor,
     redact_json,
 )
-from hetero_agents.errors import HeteroAgentsError, RedactionConfigError
 
 REDACTOR = DefaultRedactor()
 
 
 def test_public_names_are_exactly_these() -> None:
-    import hetero_agents.capture.redaction as package
+    import hetero_agents.redaction as package
 
     assert set(package.__all__) == {
         "ENTITY_TYPES", "Case", "DefaultRedactor", "EvaluationReport", "Finding", "JSONValue",

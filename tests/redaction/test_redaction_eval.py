@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hetero_agents.capture.redaction import (
+from hetero_agents.redaction import (
     ENTITY_TYPES,
     Case,
     DefaultRedactor,

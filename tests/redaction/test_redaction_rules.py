@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hetero_agents.capture.redaction import DefaultRedactor
-from hetero_agents.capture.redaction._locators import may_hold_builtin
-from hetero_agents.capture.redaction._validators import (
+from hetero_agents.redaction import DefaultRedactor
+from hetero_agents.redaction._locators import may_hold_builtin
+from hetero_agents.redaction._validators import (
     card_valid,
     iban_valid,
     ipv6_valid,
