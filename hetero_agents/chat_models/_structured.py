@@ -13,7 +13,6 @@ Three methods, all constrained by grammar so the parser never sees malformed JSO
 from __future__ import annotations
 
 import json
-from operator import itemgetter
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -24,9 +23,11 @@ from langchain_core.output_parsers import (
     PydanticOutputParser,
     PydanticToolsParser,
 )
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from hetero_agents._structured_output import with_parser
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 
@@ -107,12 +108,4 @@ def structured_runnable(
             if _is_pydantic(schema)
             else JsonOutputParser()
         )
-    if not include_raw:
-        return llm | parser
-    parse_raw = RunnablePassthrough.assign(
-        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-    )
-    no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
-    return RunnableMap(raw=llm) | parse_raw.with_fallbacks(
-        [no_parse], exception_key="parsing_error"
-    )
+    return with_parser(llm, parser, include_raw=include_raw)

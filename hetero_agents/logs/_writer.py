@@ -37,18 +37,6 @@ Overflow = Literal["block", "drop"]
 # is waiting (or on flush); below that, rows wait at most this long in memory.
 LINGER_S = 0.05
 _FULL_POLL_S = 0.001
-_LAST_CALL_ROWID = "SELECT coalesce(max(rowid), 0) FROM calls"
-# Our BEGIN IMMEDIATE transaction is the only writer, so rows above the old maximum
-# rowid are this batch. Encrypted rows hold ciphertext and stay out of the index.
-_INDEX_NEW_CALLS = (
-    "INSERT INTO calls_fts (rowid, prompt, response) "
-    "SELECT rowid, prompt, response FROM calls WHERE rowid > ? AND coalesce(encrypted, 0) = 0"
-)
-_HEALTH_UPSERT = (
-    "INSERT INTO capture_health (name, count, last_message, last_utc) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT(name) DO UPDATE SET count = count + excluded.count, "
-    "last_message = coalesce(excluded.last_message, last_message), last_utc = excluded.last_utc"
-)
 
 
 class _FlushMarker:

@@ -13,7 +13,6 @@ tier gets its own native form of the same request:
 
 from __future__ import annotations
 
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
@@ -21,12 +20,14 @@ from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import (
     convert_to_json_schema,
     convert_to_openai_tool,
 )
 from langchain_core.utils.pydantic import is_basemodel_subclass
+
+from hetero_agents._structured_output import with_parser
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -86,11 +87,4 @@ def structured_runnable(
             if is_pydantic
             else JsonOutputParser()
         )
-    if not include_raw:
-        return bound | parser
-    parse = RunnablePassthrough.assign(
-        parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-    )
-    no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
-    with_fallback = parse.with_fallbacks([no_parse], exception_key="parsing_error")
-    return RunnableMap(raw=bound) | with_fallback
+    return with_parser(bound, parser, include_raw=include_raw)
