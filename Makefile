@@ -24,13 +24,11 @@ lint:
 bench: bench-wrapper bench-bfcl bench-capture bench-redaction bench-router
 
 bench-wrapper:
-	$(PY) benchmarks/bench_wrapper.py
+	$(PY) benchmarks/bench_wrapper.py --model smollm2-135m --rounds 5 --max-tokens 128 --n-threads 2
+	$(PY) benchmarks/bench_wrapper.py --model qwen2.5-coder-0.5b --rounds 5 --max-tokens 128 --n-threads 2
 
 bench-bfcl:
-	$(PY) benchmarks/bench_bfcl.py --model qwen2.5-coder-0.5b --category simple -n 40
-	$(PY) benchmarks/bench_bfcl.py --model qwen2.5-coder-0.5b --category multiple -n 40
-	$(PY) benchmarks/bench_bfcl.py --model smollm2-135m --category simple -n 40
-	$(PY) benchmarks/bench_bfcl.py --model smollm2-135m --category multiple -n 40
+	$(PY) benchmarks/bench_bfcl.py --model smollm2-135m qwen2.5-coder-0.5b --category simple multiple -n 40 --seed 0 --n-threads 2
 
 bench-capture:
 	$(PY) benchmarks/bench_capture.py
