@@ -78,6 +78,20 @@ class ModelDownloadError(ModelError):
     """A model could not be fetched from a hub (offline, unknown repo, no such file)."""
 
 
+class LocalServerError(ModelError):
+    """The local OpenAI-compatible model server did not start, or died.
+
+    The message ends with the last lines the server printed, which usually name
+    the cause (a port in use, a file llama.cpp cannot load, too little memory).
+    """
+
+    def __init__(self, problem: str, log_tail: str = "") -> None:
+        self.problem = problem
+        self.log_tail = log_tail
+        tail = f"\n--- last lines of the server's output ---\n{log_tail}" if log_tail else ""
+        super().__init__(problem + tail)
+
+
 # --- inference ----------------------------------------------------------------------------
 
 
@@ -128,6 +142,14 @@ class ArtifactError(RoutingError):
     """A router artifact is missing, corrupt, or of an unsupported version."""
 
 
+class UnknownArtifactVersionError(ArtifactError, LookupError):
+    """An artifact registry has no version with the number asked for."""
+
+
+class NothingToRollBackError(ArtifactError):
+    """A rollback was asked for but no older artifact version exists (or none is active)."""
+
+
 class PipelineError(HeteroAgentsError):
     """A conversion-pipeline stage cannot run on the data it was given."""
 
@@ -160,16 +182,19 @@ __all__ = [
     "EvalDataError",
     "EvalDataNotInstalledError",
     "HeteroAgentsError",
+    "LocalServerError",
     "LogStoreError",
     "MissingExtraError",
     "ModelDownloadError",
     "ModelError",
     "ModelFileError",
     "ModelIntegrityError",
+    "NothingToRollBackError",
     "PipelineError",
     "RedactionConfigError",
     "RoutingError",
     "SchemaTooNewError",
     "ToolCallParseError",
+    "UnknownArtifactVersionError",
     "UnknownModelError",
 ]

@@ -11,6 +11,7 @@ import typer
 from hetero_agents.cli.demo import demo
 from hetero_agents.cli.logs import app as logs_app
 from hetero_agents.cli.models import app as models_app
+from hetero_agents.cli.pipeline import register as register_pipeline
 
 app = typer.Typer(
     name="hetero-agents",
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(models_app, name="models")
 app.add_typer(logs_app, name="logs")
 app.command("demo")(demo)
+register_pipeline(app)
 
 
 def main() -> None:

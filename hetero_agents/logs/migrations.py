@@ -183,6 +183,139 @@ def m002_shadows(db: Database) -> None:
     db.execute("CREATE INDEX idx_shadows_task ON shadows (task)")
 
 
+@_migration
+def m003_pipeline(db: Database) -> None:
+    """The conversion pipeline's results (S2-S6), so that a later run builds on earlier ones.
+
+    Every stage run is a ``pipeline_runs`` row; what it produced hangs off its run
+    id. Curated examples hold request and response content, so their
+    ``example_json`` is encrypted like the ``calls`` content when the store has a
+    key. Centroids are float32 bytes (``numpy.tobytes``) of ``dim`` values.
+    """
+    statements = [
+        """
+        CREATE TABLE pipeline_runs (
+            id TEXT PRIMARY KEY,
+            stage TEXT NOT NULL,
+            started_utc TEXT NOT NULL,
+            finished_utc TEXT,
+            status TEXT NOT NULL,
+            params_json TEXT,
+            summary_json TEXT,
+            error TEXT
+        )
+        """,
+        "CREATE INDEX idx_pipeline_runs_stage ON pipeline_runs (stage, started_utc)",
+        """
+        CREATE TABLE pipeline_examples (
+            run_id TEXT NOT NULL REFERENCES pipeline_runs(id),
+            call_id TEXT NOT NULL,
+            split TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            task TEXT,
+            node TEXT,
+            text TEXT,
+            example_json TEXT,
+            encrypted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, call_id)
+        )
+        """,
+        """
+        CREATE TABLE pipeline_clusterings (
+            run_id TEXT PRIMARY KEY REFERENCES pipeline_runs(id),
+            embedder TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            text_version TEXT NOT NULL,
+            method TEXT,
+            criterion_json TEXT
+        )
+        """,
+        """
+        CREATE TABLE pipeline_clusters (
+            run_id TEXT NOT NULL REFERENCES pipeline_runs(id),
+            cluster_id INTEGER NOT NULL,
+            label TEXT,
+            size INTEGER NOT NULL,
+            threshold REAL NOT NULL,
+            node TEXT,
+            task TEXT,
+            top_terms_json TEXT,
+            tools_json TEXT,
+            centroid BLOB NOT NULL,
+            PRIMARY KEY (run_id, cluster_id)
+        )
+        """,
+        """
+        CREATE TABLE pipeline_assignments (
+            run_id TEXT NOT NULL REFERENCES pipeline_runs(id),
+            call_id TEXT NOT NULL,
+            cluster_id INTEGER NOT NULL,
+            distance REAL,
+            PRIMARY KEY (run_id, call_id)
+        )
+        """,
+        """
+        CREATE TABLE pipeline_scores (
+            run_id TEXT NOT NULL REFERENCES pipeline_runs(id),
+            cluster_id INTEGER NOT NULL,
+            candidate TEXT NOT NULL,
+            mode TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            accuracy REAL NOT NULL,
+            validity REAL NOT NULL,
+            similarity REAL,
+            latency_ms REAL NOT NULL,
+            footprint_mb REAL NOT NULL,
+            errors INTEGER NOT NULL,
+            metric TEXT NOT NULL,
+            lora TEXT,
+            details_json TEXT,
+            PRIMARY KEY (run_id, cluster_id, candidate, mode)
+        )
+        """,
+        """
+        CREATE TABLE pipeline_selections (
+            run_id TEXT NOT NULL REFERENCES pipeline_runs(id),
+            cluster_id INTEGER NOT NULL,
+            tier TEXT NOT NULL,
+            model TEXT,
+            mode TEXT,
+            lora TEXT,
+            score REAL,
+            required REAL NOT NULL,
+            reason TEXT NOT NULL,
+            previous_tier TEXT,
+            PRIMARY KEY (run_id, cluster_id)
+        )
+        """,
+        """
+        CREATE TABLE pipeline_artifacts (
+            version INTEGER PRIMARY KEY,
+            path TEXT NOT NULL,
+            created_utc TEXT NOT NULL,
+            run_id TEXT REFERENCES pipeline_runs(id),
+            active INTEGER NOT NULL DEFAULT 0,
+            n_clusters INTEGER NOT NULL,
+            n_slm INTEGER NOT NULL,
+            manifest_sha256 TEXT
+        )
+        """,
+        """
+        CREATE TABLE pipeline_drift (
+            run_id TEXT NOT NULL REFERENCES pipeline_runs(id),
+            metric TEXT NOT NULL,
+            cluster_id INTEGER,
+            value REAL NOT NULL,
+            baseline REAL,
+            flagged INTEGER NOT NULL,
+            note TEXT
+        )
+        """,
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` to the current schema; a no-op (and no write lock) when it already is.
 
@@ -223,4 +356,4 @@ def _refuse_newer(db: Database) -> None:
         )
 
 
-__all__ = ["MIGRATION_SET", "m001_calls", "m002_shadows", "migrate", "migrations"]
+__all__ = ["MIGRATION_SET", "m001_calls", "m002_shadows", "m003_pipeline", "migrate", "migrations"]

@@ -3,46 +3,49 @@
 An artifact is a directory::
 
     router/
-      manifest.json              what every cluster routes to (versioned, below)
-      centroids-<sha12>.npy      float32 (clusters x dim), one unit row per cluster
+      manifest.json                  what every cluster routes to (versioned, below)
+      centroids-<sha12>.npy          float32 (clusters x dim), one unit row per cluster
+      few_shot/c<id>-<sha12>.json    a few-shot cluster's chosen examples (version 2)
+      loras/<name>.gguf              LoRA adapters (copied in by ``ArtifactRegistry``)
 
-``manifest.json`` (format ``hetero-agents/router``, version 1)::
+``manifest.json`` (format ``hetero-agents/router``, version 2)::
 
     {
       "format": "hetero-agents/router",
-      "version": 1,
+      "version": 2,
       "created_utc": "2025-01-01T00:00:00+00:00",
       "embedding": {"model": "sentence-transformers/all-MiniLM-L6-v2", "dim": 384,
                     "text_version": "v1"},
       "centroids": {"file": "centroids-0123456789ab.npy", "sha256": "...", "shape": [3, 384]},
       "clusters": [
         {"id": 0, "label": "extract dates", "task": "extract", "tier": "slm",
-         "model": "qwen2.5-coder-0.5b", "lora": "loras/c0.gguf",
+         "model": "qwen2.5-coder-0.5b", "lora": "loras/c0.gguf", "few_shot": null,
          "threshold": 0.35, "min_mean_logprob": -0.8, "size": 812, "score": 0.94},
+        {"id": 1, ..., "few_shot": "few_shot/c1-0123456789ab.json", ...},
         ...
       ],
       "metadata": {}
     }
 
-Per cluster: ``tier`` and ``model`` (+ optional ``lora``, relative to the
-artifact) say who serves its calls; ``threshold`` is the largest cosine
-distance from the centroid at which a call still belongs to the cluster
-(farther calls go to the LLM); ``min_mean_logprob`` optionally makes the
+Per cluster: ``tier`` and ``model`` say who serves its calls, specialised by an
+optional ``lora`` (a GGUF adapter, relative to the artifact or absolute) and an
+optional ``few_shot`` file (the cluster's chosen examples as lossless message
+dicts, relative to the artifact; new in version 2). ``threshold`` is the
+largest cosine distance from the centroid at which a call still belongs to the
+cluster (farther calls go to the LLM); ``min_mean_logprob`` optionally makes the
 router verify the SLM's confidence. ``size`` and ``score`` are the pipeline's
-evidence (calls seen, agreement with the LLM) and are informational.
+evidence (calls seen, agreement with the LLM) and are informational. Version 1
+manifests (no few-shot) are still read; version 2 is written.
 
-Saving is atomic: the centroids file is named by its content hash and written
-first, then the manifest is swapped in with one ``os.replace``, so a reader
-sees the old artifact or the new one, never a mix.
+Saving is atomic: content files are named by their hash and written first, then
+the manifest is swapped in with one ``os.replace``, so a reader sees the old
+artifact or the new one, never a mix.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import os
-import tempfile
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -51,12 +54,17 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hetero_agents.errors import ArtifactError
+from hetero_agents.routing import _artifact_files as files
 
 if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
     from numpy.typing import NDArray
 
+    from hetero_agents.pipeline.records import Example
+    from hetero_agents.routing._artifact_slms import SlmLoader
+
 FORMAT: Final = "hetero-agents/router"
-VERSION = 1
+VERSION = 2
 """The newest manifest version this library reads and the one it writes."""
 
 MANIFEST = "manifest.json"
@@ -83,6 +91,7 @@ class ClusterSpec(BaseModel):
     tier: Literal["slm", "llm"]
     model: str | None = None
     lora: str | None = None
+    few_shot: str | None = None
     threshold: float = Field(gt=0.0, le=2.0)
     min_mean_logprob: float | None = Field(default=None, le=0.0)
     size: int = Field(default=0, ge=0)
@@ -96,18 +105,20 @@ class ClusterSpec(BaseModel):
 
     @property
     def slm_key(self) -> str | None:
-        """The name the router's ``slms`` must use for this cluster's model (+ LoRA)."""
+        """The name the router's ``slms`` must use for this cluster's model (+ LoRA, + shots).
+
+        ``qwen`` (zero-shot), ``qwen+c2`` (LoRA ``c2.gguf``), ``qwen+fewshot-c3``
+        (cluster 3's shots). Zero-shot clusters on one model share a key; few-shot
+        keys are per cluster because the shots are.
+        """
         if self.model is None:
             return None
-        return self.model if self.lora is None else f"{self.model}+{Path(self.lora).stem}"
-
-
-class _CentroidsRef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    file: str
-    sha256: str
-    shape: tuple[int, int]
+        key = self.model
+        if self.lora is not None:
+            key += f"+{Path(self.lora).stem}"
+        if self.few_shot is not None:
+            key += f"+fewshot-c{self.id}"
+        return key
 
 
 class _Manifest(BaseModel):
@@ -117,21 +128,28 @@ class _Manifest(BaseModel):
     version: int
     created_utc: str
     embedding: EmbeddingSpec
-    centroids: _CentroidsRef
+    centroids: files.CentroidsRef
     clusters: list[ClusterSpec]
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class RouterArtifact:
-    """Cluster centroids plus, per cluster, the tier/model/LoRA/threshold to route to.
+    """Cluster centroids plus, per cluster, the tier/model/LoRA/shots/threshold to route to.
 
     Args:
         embedding: The embedder the centroids were computed with.
         clusters: One spec per centroid row, in row order.
         centroids: ``(len(clusters), embedding.dim)`` array; rows are normalised here.
-        metadata: Free-form provenance (pipeline run, data window, ...).
+        shots: Few-shot examples per cluster id. Each such cluster's ``few_shot``
+            is set to the (content-named) file they will be saved in, so the spec
+            always names the file that holds exactly these shots.
+        metadata: Free-form provenance (pipeline run, data window, drift baseline).
         created_utc: ISO time; now by default.
         root: The directory it was loaded from (LoRA paths resolve against it).
+
+    Raises:
+        ArtifactError: Centroids of the wrong shape or degenerate; shots for an
+            unknown cluster; a cluster naming a few-shot file with no shots given.
     """
 
     def __init__(
@@ -140,6 +158,7 @@ class RouterArtifact:
         clusters: list[ClusterSpec],
         centroids: NDArray[np.float32],
         *,
+        shots: Mapping[int, Sequence[Example]] | None = None,
         metadata: dict[str, Any] | None = None,
         created_utc: str | None = None,
         root: Path | None = None,
@@ -156,11 +175,36 @@ class RouterArtifact:
         if (norms == 0.0).any():
             raise ArtifactError("a centroid is the zero vector and has no direction")
         self.embedding = embedding
-        self.clusters = list(clusters)
+        self.shots: dict[int, tuple[Example, ...]] = {}
+        self._few_shot_files: dict[str, bytes] = {}
+        self.clusters = self._attach_shots(list(clusters), shots or {})
         self.centroids: NDArray[np.float32] = (matrix / norms).astype(np.float32)
         self.metadata = dict(metadata or {})
         self.created_utc = created_utc or datetime.now(UTC).isoformat(timespec="seconds")
         self.root = root
+
+    def _attach_shots(
+        self, clusters: list[ClusterSpec], shots: Mapping[int, Sequence[Example]]
+    ) -> list[ClusterSpec]:
+        unknown = set(shots) - {cluster.id for cluster in clusters}
+        if unknown:
+            raise ArtifactError(f"few-shot examples given for unknown clusters {sorted(unknown)}")
+        attached: list[ClusterSpec] = []
+        for cluster in clusters:
+            chosen = tuple(shots.get(cluster.id, ()))
+            if chosen:
+                name, data = files.encode_few_shot(cluster.id, chosen)
+                self.shots[cluster.id] = chosen
+                self._few_shot_files[name] = data
+                attached.append(cluster.model_copy(update={"few_shot": name}))
+                continue
+            if cluster.few_shot is not None:
+                raise ArtifactError(
+                    f"cluster {cluster.id} names the few-shot file {cluster.few_shot!r} but no "
+                    "shots were given for it; pass shots={cluster_id: examples}"
+                )
+            attached.append(cluster)
+        return attached
 
     def nearest(self, vector: NDArray[np.float32]) -> tuple[ClusterSpec, float]:
         """The cluster whose centroid is closest to a unit ``vector``, and its cosine distance."""
@@ -180,8 +224,8 @@ class RouterArtifact:
     def slm_specs(self) -> dict[str, tuple[str, Path | None]]:
         """``{slm_key: (model, lora path)}`` for every SLM the artifact routes to.
 
-        Build the router's ``slms`` from it, e.g.
-        ``{key: load_model(model, lora_path=lora) for key, (model, lora) in specs.items()}``.
+        Few-shot keys are listed with their base model; :meth:`build_slms` is the
+        way to get models that also apply the shots.
         """
         specs: dict[str, tuple[str, Path | None]] = {}
         for cluster in self.clusters:
@@ -190,39 +234,61 @@ class RouterArtifact:
                 specs[key] = (cluster.model, self.lora_path(cluster))
         return specs
 
+    def build_slms(
+        self, loader: SlmLoader | None = None, **model_kwargs: Any
+    ) -> dict[str, BaseChatModel]:
+        """The router's ``slms``: one chat model per :attr:`ClusterSpec.slm_key`.
+
+        Each distinct (model, LoRA) pair is loaded once and shared by every key on
+        it; few-shot keys wrap that shared model with their cluster's shots.
+
+        Args:
+            loader: ``loader(model, **kwargs) -> BaseChatModel``; ``lora_path=`` is
+                passed for LoRA clusters. Default: :func:`hetero_agents.load_model`.
+            **model_kwargs: Passed to every load (``n_threads``, ``n_ctx``, ...).
+
+        Raises:
+            ArtifactError: A cluster's LoRA file is missing.
+        """
+        from hetero_agents.routing._artifact_slms import build_slms
+
+        return build_slms(self, loader, model_kwargs)
+
     # -- files ---------------------------------------------------------------------------------
 
     def save(self, directory: str | Path) -> Path:
-        """Write the artifact into ``directory`` atomically (see the module docstring)."""
+        """Write the artifact into ``directory`` atomically (see the module docstring).
+
+        Content files of the previous manifest are kept one generation, for readers
+        that still hold it; older ones are removed.
+        """
         root = Path(directory)
         root.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        np.save(buffer, self.centroids, allow_pickle=False)
-        data = buffer.getvalue()
-        digest = hashlib.sha256(data).hexdigest()
-        name = f"centroids-{digest[:12]}.npy"
-        keep = {name, _current_centroids(root)}
-        _atomic_write(root / name, data)
+        name, digest, data = files.encode_centroids(self.centroids)
+        keep = {name, *self._few_shot_files} | files.referenced_files(
+            files.read_json(root / MANIFEST)
+        )
+        files.atomic_write(root / name, data)
+        for relative, content in self._few_shot_files.items():
+            if not (root / relative).is_file():
+                files.atomic_write(root / relative, content)
         manifest = _Manifest(
             format=FORMAT,
             version=VERSION,
             created_utc=self.created_utc,
             embedding=self.embedding,
-            centroids=_CentroidsRef(file=name, sha256=digest, shape=self.centroids.shape),
+            centroids=files.CentroidsRef(file=name, sha256=digest, shape=self.centroids.shape),
             clusters=self.clusters,
             metadata=self.metadata,
         )
         text = json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=False) + "\n"
-        _atomic_write(root / MANIFEST, text.encode())
-        # the previous centroids stay one generation, for readers that hold the old manifest
-        for stale in root.glob("centroids-*.npy"):
-            if stale.name not in keep:
-                stale.unlink(missing_ok=True)
+        files.atomic_write(root / MANIFEST, text.encode())
+        files.remove_unreferenced(root, keep)
         return root
 
     @classmethod
     def load(cls, directory: str | Path) -> RouterArtifact:
-        """Read an artifact, checking its format, version, shapes and checksum.
+        """Read an artifact, checking its format, version, shapes and checksums.
 
         Raises:
             ArtifactError: Missing or corrupt files, an unknown format, or a version
@@ -250,52 +316,20 @@ class RouterArtifact:
             manifest = _Manifest.model_validate(raw)
         except ValidationError as exc:
             raise ArtifactError(f"{path} is invalid: {exc}") from exc
-        centroids = _read_centroids(root, manifest.centroids)
+        if version < 2 and any(cluster.few_shot for cluster in manifest.clusters):
+            raise ArtifactError(f"{path} is version {version}, which has no few-shot clusters")
+        centroids = files.read_centroids(root, manifest.centroids)
+        shots = {
+            cluster.id: files.read_few_shot(root, cluster.few_shot, cluster.id)
+            for cluster in manifest.clusters
+            if cluster.few_shot is not None
+        }
         return cls(
             manifest.embedding,
             manifest.clusters,
             centroids,
+            shots=shots,
             metadata=manifest.metadata,
             created_utc=manifest.created_utc,
             root=root.resolve(),
         )
-
-
-def _current_centroids(root: Path) -> str | None:
-    try:
-        name = json.loads((root / MANIFEST).read_text(encoding="utf-8"))["centroids"]["file"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return name if isinstance(name, str) else None
-
-
-def _read_centroids(root: Path, ref: _CentroidsRef) -> NDArray[np.float32]:
-    path = root / ref.file
-    if Path(ref.file).name != ref.file:
-        raise ArtifactError(f"centroids file {ref.file!r} must be a plain file name")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ArtifactError(f"cannot read the centroids {path}: {exc}") from exc
-    if hashlib.sha256(data).hexdigest() != ref.sha256:
-        raise ArtifactError(f"{path} does not match the manifest's sha256; re-run the pipeline")
-    try:
-        array = np.load(io.BytesIO(data), allow_pickle=False)
-    except ValueError as exc:
-        raise ArtifactError(f"{path} is not a numpy array file: {exc}") from exc
-    if tuple(array.shape) != tuple(ref.shape):
-        raise ArtifactError(f"{path} has shape {array.shape}, the manifest says {ref.shape}")
-    return np.asarray(array, dtype=np.float32)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

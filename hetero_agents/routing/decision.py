@@ -45,6 +45,8 @@ class Decision:
             before it is served; a failure sends the same request to the LLM.
         shadow: When set, the other tier is run on this call in the background and
             the agreement of the two answers is recorded (see ``ShadowPolicy``).
+        cluster: The learned cluster the call belongs to (``ClusterPolicy``), so logs
+            and drift checks can count per cluster.
     """
 
     tier: Tier
@@ -54,6 +56,7 @@ class Decision:
     score: float | None = None
     verify: Verifier | None = None
     shadow: ShadowPlan | None = None
+    cluster: int | None = None
 
 
 class HeteroMetadata(TypedDict):
@@ -70,6 +73,7 @@ class HeteroMetadata(TypedDict):
     node: str | None
     fallback_reason: str | None
     shadow: str | None
+    cluster: int | None
 
 
 @dataclass(slots=True)
@@ -113,6 +117,7 @@ class RouteReport:
             "node": self.node,
             "fallback_reason": self.fallback_reason,
             "shadow": self.shadow,
+            "cluster": self.decision.cluster,
         }
 
 

@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 
 from hetero_agents.chat_models._grammar import (
+    DEFAULT_MAX_ITEMS,
+    bound_arrays,
     json_schema_grammar,
     tool_calls_grammar,
 )
@@ -188,3 +190,92 @@ def test_unsupported_schema_is_a_clear_value_error() -> None:
 def test_grammar_text_is_cached() -> None:
     first = tool_calls_grammar(TOOLS, ALL, form="bare", parallel=False)
     assert tool_calls_grammar(TOOLS, ALL, form="bare", parallel=False) is first
+
+
+# --- array bounds: a small model's repetition loop must end in a complete call ---------------
+
+
+def list_tool(array: dict[str, Any]) -> str:
+    return json.dumps(
+        [
+            {
+                "type": "function",
+                "function": {
+                    "name": "plan_route",
+                    "parameters": {
+                        "type": "object",
+                        "properties": {"stops": array},
+                        "required": ["stops"],
+                    },
+                },
+            }
+        ]
+    )
+
+
+def stops(n: int) -> str:
+    return call("plan_route", {"stops": ["Santa Barbara"] * n})
+
+
+def test_open_array_is_bounded_at_the_default_cap(smollm2_llama: Any) -> None:
+    tools = list_tool({"type": "array", "items": {"type": "string"}})
+    grammar = tool_calls_grammar(tools, ("plan_route",), form="bare", parallel=False)
+    assert judge(smollm2_llama, grammar, stops(0)) == "complete"
+    assert judge(smollm2_llama, grammar, stops(DEFAULT_MAX_ITEMS)) == "complete"
+    assert judge(smollm2_llama, grammar, stops(DEFAULT_MAX_ITEMS + 1)) == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("array", "longest"),
+    [
+        ({"type": "array", "items": {"type": "string"}, "maxItems": 2}, 2),  # tighter: kept
+        ({"type": "array", "items": {"type": "string"}, "maxItems": 40}, 40),  # looser: kept
+        ({"type": "array", "items": {"type": "string"}, "minItems": 36}, 36),  # never below min
+    ],
+)
+def test_schema_bounds_are_respected(
+    smollm2_llama: Any, array: dict[str, Any], longest: int
+) -> None:
+    grammar = tool_calls_grammar(list_tool(array), ("plan_route",), form="bare", parallel=False)
+    assert judge(smollm2_llama, grammar, stops(longest)) == "complete"
+    assert judge(smollm2_llama, grammar, stops(longest + 1)) == "rejected"
+
+
+def test_structured_output_arrays_are_bounded_too(smollm2_llama: Any) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"tags": {"type": "array", "items": {"type": "integer"}}},
+    }
+    grammar = json_schema_grammar(json.dumps(schema))
+    tags = [
+        json.dumps({"tags": list(range(n))}) for n in (DEFAULT_MAX_ITEMS, DEFAULT_MAX_ITEMS + 1)
+    ]
+    assert judge(smollm2_llama, grammar, tags[0]) == "complete"
+    assert judge(smollm2_llama, grammar, tags[1]) == "rejected"
+
+
+def test_bound_arrays_reaches_every_subschema_and_nothing_else() -> None:
+    strings = {"type": "array", "items": {"type": "string"}}
+    schema = {
+        "type": "object",
+        "$defs": {"Row": {"type": "array", "items": strings}},
+        "properties": {
+            # Property *names* that look like keywords are names, not keywords.
+            "items": {"anyOf": [strings, {"type": "null"}]},
+            "maxItems": {"$ref": "#/$defs/Row"},
+            "mode": {"enum": [{"type": "array", "items": {}}]},  # data, not a schema
+            "pair": {"type": "array", "prefixItems": [strings, {"type": "integer"}]},
+        },
+    }
+    original = json.dumps(schema)
+    bounded = bound_arrays(schema, cap=5)
+    assert json.dumps(schema) == original  # the input is not modified
+    row = bounded["$defs"]["Row"]
+    assert row["maxItems"] == 5
+    assert row["items"]["maxItems"] == 5
+    assert bounded["properties"]["items"]["anyOf"][0]["maxItems"] == 5
+    assert bounded["properties"].keys() == schema["properties"].keys()
+    assert bounded["properties"]["mode"] == schema["properties"]["mode"]
+    assert "maxItems" not in bounded["properties"]["pair"]  # a fixed tuple is bounded already
+    assert bounded["properties"]["pair"]["prefixItems"][0]["maxItems"] == 5
+    assert bound_arrays({"type": "array"}, cap=5) == {"type": "array"}  # no item schema

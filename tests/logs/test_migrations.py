@@ -49,7 +49,11 @@ def test_fresh_database_has_exactly_these_columns() -> None:
     assert _columns(db, "shadows") == SHADOWS == list(SHADOW_COLUMNS)
     assert _columns(db, "capture_health") == ["name", "count", "last_message", "last_utc"]
     assert _columns(db, "capture_meta") == ["key", "value"]
-    assert [m.name for m in migrations.applied(db)] == ["m001_calls", "m002_shadows"]
+    assert [m.name for m in migrations.applied(db)] == [
+        "m001_calls",
+        "m002_shadows",
+        "m003_pipeline",
+    ]
     # The FTS index is the external-content layout datasette and sqlite-utils detect.
     assert db["calls"].detect_fts() == "calls_fts"  # type: ignore[union-attr]
     foreign = {(fk.column, fk.other_table) for fk in db["tools"].foreign_keys}  # type: ignore[union-attr]
@@ -72,7 +76,7 @@ def test_an_old_database_is_upgraded_by_the_same_path(tmp_path: Path) -> None:
 def test_opening_twice_applies_nothing_twice(db_path: Path) -> None:
     LogStore(db_path).close()
     with LogStore(db_path) as store:
-        assert len(migrations.applied(store.db)) == 2
+        assert len(migrations.applied(store.db)) == 3
 
 
 def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None:
@@ -102,7 +106,11 @@ def test_concurrent_first_opens_migrate_once(db_path: Path) -> None:
         thread.join()
     assert errors == []
     with LogStore(db_path) as store:
-        assert [m.name for m in migrations.applied(store.db)] == ["m001_calls", "m002_shadows"]
+        assert [m.name for m in migrations.applied(store.db)] == [
+            "m001_calls",
+            "m002_shadows",
+            "m003_pipeline",
+        ]
 
 
 def test_database_file_is_created_owner_only(tmp_path: Path) -> None:

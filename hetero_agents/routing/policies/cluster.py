@@ -136,7 +136,9 @@ class ClusterPolicy:
             )
             return Decision("llm", self.name, reason, score=distance)
         if cluster.tier == "llm":
-            return Decision("llm", self.name, f"{name} is served by the LLM", score=distance)
+            return Decision(
+                "llm", self.name, f"{name} is served by the LLM", score=distance, cluster=cluster.id
+            )
         return Decision(
             "slm",
             self.name,
@@ -144,6 +146,7 @@ class ClusterPolicy:
             model=cluster.slm_key,
             score=distance,
             verify=self._verifiers[cluster.id] if self.verify_answers else None,
+            cluster=cluster.id,
         )
 
     def __repr__(self) -> str:
