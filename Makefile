@@ -46,7 +46,7 @@ bench-router:
 	$(PY) benchmarks/bench_router.py
 
 bench-cluster:
-	$(PY) benchmarks/bench_cluster.py --sizes 1000 10000 100000
+	$(PY) benchmarks/bench_cluster.py 1000 10000 100000
 
 bench-savings:
 	$(PY) benchmarks/bench_savings.py --tasks 40 --train-tasks 80

@@ -1,47 +1,72 @@
-"""Shared setup of the routing examples: an SLM in-process and an LLM tier.
+"""The models behind the examples: embedded by default, chosen by environment variables.
 
-The LLM is any OpenAI-compatible endpoint when ``--llm-base-url`` (or
-``OPENAI_API_KEY``) is given; otherwise a larger local model stands in for it, so
-the examples run offline on a laptop.
+    HETERO_AGENTS_EXAMPLE_SLM      the in-process SLM: catalog name or .gguf
+                                   (default qwen2.5-coder-0.5b)
+    HETERO_AGENTS_EXAMPLE_LLM      the LLM: catalog name or .gguf (default qwen2.5-coder-1.5b),
+                                   or the model name at HETERO_AGENTS_EXAMPLE_LLM_URL
+    HETERO_AGENTS_EXAMPLE_LLM_URL  an OpenAI-compatible endpoint (OpenAI, vLLM, NIM) to use
+                                   as the LLM instead; its key comes from OPENAI_API_KEY
+    HETERO_AGENTS_EXAMPLE_THREADS  llama.cpp threads per model (default: half the cores)
+
+CI runs every example with ``smollm2-135m`` for both tiers: fast, but too small
+to be a good agent, so read its answers as a smoke test, not a demo of quality.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from langchain_core.language_models import BaseChatModel
 
+from hetero_agents.chat_models import ChatLlamaCpp
 from hetero_agents.models import load_model
 
-
-def add_tier_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--slm", default="smollm2-135m", help="catalog name or .gguf path")
-    parser.add_argument(
-        "--llm-local",
-        default="qwen2.5-coder-0.5b",
-        help="local stand-in for the LLM when no endpoint is given",
-    )
-    parser.add_argument("--llm-base-url", default=os.environ.get("OPENAI_BASE_URL"))
-    parser.add_argument("--llm-model", default="gpt-4o-mini")
-    parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads")
+SLM = os.environ.get("HETERO_AGENTS_EXAMPLE_SLM", "qwen2.5-coder-0.5b")
+LLM = os.environ.get("HETERO_AGENTS_EXAMPLE_LLM", "qwen2.5-coder-1.5b")
+LLM_URL = os.environ.get("HETERO_AGENTS_EXAMPLE_LLM_URL")
+THREADS = (
+    int(os.environ["HETERO_AGENTS_EXAMPLE_THREADS"])
+    if os.environ.get("HETERO_AGENTS_EXAMPLE_THREADS")
+    else None
+)
+MAX_TOKENS = 128
 
 
-def build_tiers(args: argparse.Namespace) -> tuple[BaseChatModel, BaseChatModel]:
-    """``(slm, llm)`` as the command line asks."""
-    slm = load_model(args.slm, n_threads=args.threads, temperature=0.0, max_tokens=256)
-    if args.llm_base_url or os.environ.get("OPENAI_API_KEY"):
-        from langchain_openai import ChatOpenAI
+def slm() -> ChatLlamaCpp:
+    """The small model, in-process."""
+    return load_model(SLM, n_threads=THREADS, temperature=0.0, max_tokens=MAX_TOKENS, seed=0)
 
-        llm: BaseChatModel = ChatOpenAI(
-            model=args.llm_model, base_url=args.llm_base_url, temperature=0.0
+
+def llm() -> BaseChatModel:
+    """The large model, in-process (the endpoint variant is :func:`llm_endpoint`)."""
+    return load_model(LLM, n_threads=THREADS, temperature=0.0, max_tokens=MAX_TOKENS, seed=0)
+
+
+@contextmanager
+def llm_endpoint() -> Iterator[BaseChatModel]:
+    """The large model behind an OpenAI-compatible endpoint, reached with the openai client.
+
+    Without ``HETERO_AGENTS_EXAMPLE_LLM_URL`` the endpoint is llama-cpp-python's
+    server on a free loopback port, started here and stopped on leaving.
+    """
+    from langchain_openai import ChatOpenAI
+
+    if LLM_URL:
+        key = os.environ.get("OPENAI_API_KEY", "none")  # local engines often need none
+        yield ChatOpenAI(
+            model=LLM, base_url=LLM_URL, api_key=key, temperature=0.0, max_tokens=MAX_TOKENS
         )
-    else:
-        llm = load_model(args.llm_local, n_threads=args.threads, temperature=0.0, max_tokens=256)
-    return slm, llm
+        return
+    from hetero_agents.models.server import LocalLLMServer
+
+    with LocalLLMServer(LLM, n_threads=THREADS) as server:
+        print(f"[LLM {server.model_name} served at {server.base_url}]")
+        yield server.chat_model(temperature=0.0, max_tokens=MAX_TOKENS)
 
 
-def slm_name(model: BaseChatModel) -> str:
-    """The name the router records for an SLM: its model name when it has one."""
-    name = getattr(model, "model_name", None)
-    return name if isinstance(name, str) and name else "slm"
+def name(model: BaseChatModel) -> str:
+    """The model's name as responses and logs carry it."""
+    label = getattr(model, "model_name", None) or getattr(model, "model", None)
+    return label if isinstance(label, str) else type(model).__name__

@@ -1,35 +1,24 @@
-"""A LangGraph ReAct agent made heterogeneous by swapping its chat model for a ChatRouter.
+"""ChatRouter in a ReAct agent: the agent's code is unchanged, its chat model is swapped.
 
-The agent code is unchanged: ``create_react_agent(router, tools)`` where it used
-to be ``create_react_agent(llm, tools)``. The cascade policy lets the SLM answer
-first and escalates to the LLM whenever the SLM's answer fails a check (a tool
-that does not exist, arguments that do not match the schema, an empty answer,
-low confidence). One tool is itself an SLM (``slm_tool``): the paper's second
-way in. Every call is logged; the script ends by printing which tier served each.
+``create_react_agent(router, tools)`` where it used to be ``create_react_agent(llm, tools)``.
+The cascade policy lets the SLM answer first and escalates to the LLM whenever the
+SLM's answer fails a check (a tool that does not exist, arguments that do not fit the
+schema, an empty answer). Each model call prints which tier served it and why.
 
     python examples/router_react_agent.py
-    python examples/router_react_agent.py --llm-base-url http://localhost:8000/v1 --llm-model m
 """
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import warnings
-from pathlib import Path
 
-from _tiers import add_tier_arguments, build_tiers, slm_name
+import _tiers
+from langchain_core.messages import AIMessage
 from langchain_core.tools import tool
-from pydantic import BaseModel
 
-from hetero_agents.logs import CallLogger, LogStore
-from hetero_agents.routing import CascadePolicy, ChatRouter, slm_tool
+from hetero_agents.routing import CascadePolicy, ChatRouter
 
-QUESTIONS = (
-    "What is the weather in Paris?",
-    "Convert 12 miles to kilometres.",
-    "Which dates are in this note: 'Call Ann on 2025-03-04, invoice due 2025-04-01'?",
-)
+QUESTIONS = ("What is the weather in Paris?", "Convert 12 miles to kilometres.")
 
 
 @tool
@@ -44,53 +33,34 @@ def miles_to_km(miles: float) -> float:
     return round(miles * 1.609344, 3)
 
 
-class Dates(BaseModel):
-    """Dates found in a text, as ISO 8601 strings."""
-
-    dates: list[str]
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_tier_arguments(parser)
-    parser.add_argument("--db", type=Path, help="log database (default: a temporary file)")
-    parser.add_argument("--min-logprob", type=float, default=-1.5)
-    args = parser.parse_args()
-
-    slm, llm = build_tiers(args)
-    router = ChatRouter(
-        llm=llm, slms={slm_name(slm): slm}, policy=CascadePolicy(min_mean_logprob=args.min_logprob)
-    )
-    extract_dates = slm_tool(
-        slm,
-        name="extract_dates",
-        description="List every date mentioned in a text, as ISO 8601.",
-        output_schema=Dates,
-    )
+    slm = _tiers.slm()
+    router = ChatRouter(llm=_tiers.llm(), slms={_tiers.name(slm): slm}, policy=CascadePolicy())
     from langgraph.prebuilt import create_react_agent
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # create_react_agent moved in 1.x
-        agent = create_react_agent(router, [get_weather, miles_to_km, extract_dates])
+        warnings.simplefilter("ignore", DeprecationWarning)  # moved to langchain.agents in 1.x
+        agent = create_react_agent(router, [get_weather, miles_to_km])
 
-    db = args.db or Path(tempfile.mkdtemp()) / "logs.db"
-    with CallLogger(db) as logger:
-        for question in QUESTIONS:
-            result = agent.invoke({"messages": [("user", question)]}, {"callbacks": [logger]})
-            print(f"\nQ: {question}\nA: {result['messages'][-1].text}")
-        logger.flush()
+    served = {"slm": 0, "llm": 0}
+    for question in QUESTIONS:
+        result = agent.invoke({"messages": [("user", question)]}, {"recursion_limit": 6})
+        print(f"\nQ: {question}")
+        for message in result["messages"]:
+            if not isinstance(message, AIMessage):
+                continue
+            route = message.response_metadata.get("hetero")
+            if route is None:  # create_react_agent's own "out of steps" reply
+                print("  (the agent ran out of steps)")
+                continue
+            served[route["tier"]] += 1
+            what = ", ".join(c["name"] for c in message.tool_calls) or "answer"
+            why = route["escalation_reason"] or route["reason"]
+            print(f"  tier {route['tier']} ({route['model']}) -> {what}  [{why[:70]}]")
+        print(f"A: {result['messages'][-1].text[:200]}")
 
-    print(f"\nCalls logged in {db}:")
-    print(f"{'node':<8} {'task':<14} {'tier':<4} {'model':<22} {'policy':<9} why")
-    store = LogStore(db)
-    for row in store.calls():
-        route = row.route or {}
-        why = route.get("escalation_reason") or route.get("reason") or ""
-        print(
-            f"{row.node or '-':<8} {row.task or '-':<14} {row.tier or '-':<4} "
-            f"{row.model or '-':<22} {route.get('policy', '-'):<9} {why[:60]}"
-        )
-    store.close()
+    slm, llm = served["slm"], served["llm"]
+    print(f"\nmodel calls: {slm + llm}, served by the SLM: {slm}, by the LLM: {llm}")
 
 
 if __name__ == "__main__":
