@@ -21,10 +21,12 @@ from hetero_agents.cli._console import console, friendly_errors
 
 def demo(
     *,
-    tasks: Annotated[int, typer.Option(help="Held-out tasks compared LLM-only vs routed.")] = 10,
+    tasks: Annotated[int, typer.Option(help="Held-out tasks compared LLM-only vs routed.")] = 6,
     train_tasks: Annotated[
         int | None,
-        typer.Option(help="Tasks the LLM runs alone to build the log (default: 2 x --tasks)."),
+        typer.Option(
+            help="Tasks the LLM runs alone to build the log (default: 14, or 2 x --tasks if more)."
+        ),
     ] = None,
     llm: Annotated[
         str | None,

@@ -53,7 +53,8 @@ class DemoConfig:
 
     Attributes:
         tasks: Held-out tasks compared LLM-only vs routed.
-        train_tasks: Tasks the LLM runs alone to produce the log (default 2x ``tasks``).
+        train_tasks: Tasks the LLM runs alone to produce the log (default: 14, or twice
+            ``tasks`` if that is more; S3 needs about 10 calls per task, 3 per agent task).
         workdir: Where ``logs.db``, ``baseline.db``, ``routed.db``, ``router/`` and
             ``report.html`` go.
         llm_url: An OpenAI-compatible endpoint to use as the LLM instead of starting
@@ -65,7 +66,7 @@ class DemoConfig:
         seed: Same seed, same tasks.
     """
 
-    tasks: int = 10
+    tasks: int = 6
     train_tasks: int | None = None
     workdir: Path = Path("hetero-demo")
     llm_url: str | None = None
@@ -78,7 +79,7 @@ class DemoConfig:
     @property
     def n_train(self) -> int:
         """Train tasks to run."""
-        return self.train_tasks if self.train_tasks is not None else 2 * self.tasks
+        return self.train_tasks if self.train_tasks is not None else max(14, 2 * self.tasks)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,9 @@ all        :func:`convert`                             ``hetero-agents convert``
 :class:`PipelineStore` keeps every stage's results in the log database, and
 :mod:`.stages` runs a stage against it (what the CLI does). Names are imported
 lazily: the stages pull in numpy, scikit-learn, torch and transformers only
-when they are used.
+when they are used. The stage functions share their module's name, so they are
+imported from it (``from hetero_agents.pipeline.convert import convert``): a package
+attribute of the same name would hide the module.
 """
 
 from __future__ import annotations
@@ -26,12 +28,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hetero_agents.pipeline.cluster import cluster, update_clustering
-    from hetero_agents.pipeline.convert import ConvertResult, convert
-    from hetero_agents.pipeline.curate import CurateResult, curate
-    from hetero_agents.pipeline.export import export
+    from hetero_agents.pipeline.cluster import update_clustering
+    from hetero_agents.pipeline.convert import ConvertResult
+    from hetero_agents.pipeline.curate import CurateResult
     from hetero_agents.pipeline.fewshot import FewShotChatModel
-    from hetero_agents.pipeline.finetune import LoraResult, finetune
+    from hetero_agents.pipeline.finetune import LoraResult
     from hetero_agents.pipeline.records import (
         CandidateScore,
         Cluster,
@@ -41,8 +42,7 @@ if TYPE_CHECKING:
         Selection,
     )
     from hetero_agents.pipeline.report import build_report_data, write_report
-    from hetero_agents.pipeline.route import route
-    from hetero_agents.pipeline.select import SelectResult, select
+    from hetero_agents.pipeline.select import SelectResult
     from hetero_agents.pipeline.store import PipelineStore
 
 _EXPORTS: dict[str, str] = {
@@ -59,13 +59,6 @@ _EXPORTS: dict[str, str] = {
     "SelectResult": "select",
     "Selection": "records",
     "build_report_data": "report",
-    "cluster": "cluster",
-    "convert": "convert",
-    "curate": "curate",
-    "export": "export",
-    "finetune": "finetune",
-    "route": "route",
-    "select": "select",
     "update_clustering": "cluster",
     "write_report": "report",
 }
@@ -84,13 +77,6 @@ __all__ = [
     "SelectResult",
     "Selection",
     "build_report_data",
-    "cluster",
-    "convert",
-    "curate",
-    "export",
-    "finetune",
-    "route",
-    "select",
     "update_clustering",
     "write_report",
 ]

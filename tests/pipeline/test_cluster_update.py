@@ -9,7 +9,13 @@ import pytest
 from cluster_fakes import CountingEmbedder, example, workload
 
 from hetero_agents.errors import PipelineError
-from hetero_agents.pipeline.cluster import cluster, new_cluster_ids, update_clustering
+from hetero_agents.pipeline.cluster import (
+    MIN_SIZE,
+    cluster,
+    new_cluster_ids,
+    size_capped,
+    update_clustering,
+)
 from hetero_agents.routing.embedders import HashingEmbedder
 
 OLD = ("weather", "billing", "coding")
@@ -63,7 +69,9 @@ def test_unknown_tasks_form_new_clusters(previous, updated, new_calls):
         assert len(ids) == 1
         assert ids <= set(fresh)
     assert updated.method == "incremental(kmeans+silhouette)+new:kmeans+silhouette"
-    assert set(updated.criterion) == set(range(2, 9))
+    outside = sum(1 for c in new_calls if c.task in {"travel", "cooking"})
+    top = size_capped(8, outside, MIN_SIZE)  # k is capped so tasks keep enough calls
+    assert set(updated.criterion) == set(range(2, top + 1))
 
 
 def test_old_calls_keep_their_assignment_and_distance(previous, updated):
