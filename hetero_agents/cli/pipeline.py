@@ -63,6 +63,13 @@ Modes = Annotated[
 ]
 
 
+Threshold = Annotated[float, typer.Option(help="Required share of the LLM's self-agreement.")]
+MinAgreement = Annotated[
+    float, typer.Option(help="Required agreement where self-agreement is not measurable.")
+]
+Steps = Annotated[int, typer.Option(help="Training steps per cluster.")]
+
+
 @contextmanager
 def _pipeline(db: Path | None, key: str | None) -> Iterator[PipelineStore]:
     with _store(db, key) as logs:
@@ -158,7 +165,7 @@ def finetune(
     model: Annotated[
         list[str] | None, typer.Option("--model", help="Catalog SLM to fine-tune; repeat.")
     ] = None,
-    steps: Annotated[int, typer.Option(help="Training steps per cluster.")] = 60,
+    steps: Steps = 60,
     cluster_id: Annotated[
         list[int] | None, typer.Option("--cluster", help="Only these clusters; repeat.")
     ] = None,
@@ -191,12 +198,8 @@ def select(
     key: KeyOption = None,
     candidate: Candidates = None,
     mode: Modes = None,
-    threshold: Annotated[
-        float, typer.Option(help="Required share of the LLM's self-agreement.")
-    ] = 0.95,
-    min_agreement: Annotated[
-        float, typer.Option(help="Required agreement where self-agreement is not measurable.")
-    ] = 0.8,
+    threshold: Threshold = 0.95,
+    min_agreement: MinAgreement = 0.8,
     max_eval: Annotated[int, typer.Option(help="Eval calls replayed per cluster at most.")] = 50,
     embedder: Embed = None,
     quiet: Quiet = False,
@@ -317,13 +320,9 @@ def convert(
     finetune: Annotated[
         bool, typer.Option(help="Also LoRA fine-tune per cluster (slow on a CPU).")
     ] = False,
-    finetune_steps: Annotated[int, typer.Option(help="Training steps per cluster.")] = 60,
-    threshold: Annotated[
-        float, typer.Option(help="Required share of the LLM's self-agreement.")
-    ] = 0.95,
-    min_agreement: Annotated[
-        float, typer.Option(help="Required agreement where self-agreement is not measurable.")
-    ] = 0.8,
+    finetune_steps: Steps = 60,
+    threshold: Threshold = 0.95,
+    min_agreement: MinAgreement = 0.8,
     embedder: Embed = None,
     out: Root = None,
     output: Annotated[Path | None, typer.Option("--report", help="HTML report path.")] = None,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hetero_agents.errors import PipelineError
-from hetero_agents.pipeline._cluster_progress import progress_bar
+from hetero_agents.pipeline._progress import progress_bar
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -61,7 +61,7 @@ def embed_texts(
     """
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.empty((len(texts), embedder.dim), dtype=np.float32)
-    with progress_bar("embedding calls", len(texts), enabled=progress) as advance:
+    with progress_bar("embedding calls", len(texts), enabled=progress) as bar:
         for start in range(0, len(order), EMBED_BATCH):
             rows = order[start : start + EMBED_BATCH]
             vectors = np.asarray(embedder.embed([texts[i] for i in rows]), dtype=np.float32)
@@ -72,7 +72,7 @@ def embed_texts(
                     "Check that its dim attribute matches its model."
                 )
             out[rows] = vectors
-            advance(len(rows))
+            bar.advance(len(rows))
     return out
 
 

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hetero_agents._extras import require
-from hetero_agents.pipeline._cluster_progress import progress_bar
+from hetero_agents.pipeline._progress import progress_bar
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -90,14 +90,14 @@ def choose_k(
     distances = _cosine_distances(points)
     scores: dict[int, float] = {}
     cuts: dict[int, NDArray[np.intp]] = {}
-    with progress_bar("choosing k", top - 1, enabled=progress) as advance:
+    with progress_bar("choosing k", top - 1, enabled=progress) as bar:
         for k in range(2, top + 1):
             raw = hierarchy.fcluster(tree, t=k, criterion="maxclust")
             _, labels = np.unique(raw, return_inverse=True)
             if labels.max() + 1 == k:  # tied merge heights can make a cut skip a k
                 scores[k] = weighted_silhouette(distances, labels, point_weights)
                 cuts[k] = labels
-            advance(1)
+            bar.advance(1)
     best = max(scores, key=lambda k: (scores[k], -k), default=1)
     if best == 1 or scores[best] < MIN_SILHOUETTE:
         return KChoice(k=1, scores=scores, centers=None)

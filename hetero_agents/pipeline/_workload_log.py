@@ -23,7 +23,7 @@ from langchain_core.runnables import Runnable
 
 from hetero_agents.logs.logger import CallLogger
 from hetero_agents.logs.store import LogStore
-from hetero_agents.pipeline._cluster_progress import progress_bar
+from hetero_agents.pipeline._progress import progress_bar
 from hetero_agents.pipeline.records import Example
 
 
@@ -76,7 +76,7 @@ def log_workload(
     """
     with (
         CallLogger(db) as logger,
-        progress_bar("logging calls", len(examples), enabled=progress) as advance,
+        progress_bar("logging calls", len(examples), enabled=progress) as bar,
     ):
         for example in examples:
             model = RecordedAnswer(
@@ -91,5 +91,5 @@ def log_workload(
             runnable.invoke(
                 example.to_messages(), config={"callbacks": [logger], "metadata": metadata}
             )
-            advance(1)
+            bar.advance(1)
     return len(examples)

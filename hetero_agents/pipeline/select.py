@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hetero_agents.pipeline._choose import Requirement, decide, requirement
+from hetero_agents.pipeline._progress import ProgressBar, progress_bar
 from hetero_agents.pipeline._replay import CallOutcome, replay, requests_for
 from hetero_agents.pipeline._select_plan import (
     Batch,
@@ -39,7 +40,6 @@ from hetero_agents.pipeline._select_plan import (
     plan_cluster,
     replay_jobs,
 )
-from hetero_agents.pipeline._select_progress import ReplayProgress
 from hetero_agents.pipeline.candidates import (
     Candidate,
     load_candidate,
@@ -175,7 +175,7 @@ def select(
     jobs = replay_jobs(pool, plans, modes, adapters)
     total = sum(len(plan.requests) for _, _, batch in jobs for plan, _ in batch)
     scores: list[CandidateScore] = []
-    with ReplayProgress(total, enabled=progress) as bar:
+    with progress_bar("replaying", total, enabled=progress, transient=False) as bar:
         for candidate, lora, batch in jobs:
             scores.extend(_run(candidate, lora, batch, scoring, bar))
     grouped: dict[int, list[CandidateScore]] = defaultdict(list)
@@ -200,7 +200,7 @@ def _run(
     lora: Path | None,
     batch: Batch,
     scoring: _Scoring,
-    bar: ReplayProgress,
+    bar: ProgressBar,
 ) -> list[CandidateScore]:
     footprint = candidate.footprint_with(lora)
     bar.describe(f"loading {candidate.name}" + (f" + {lora.name}" if lora else ""))
