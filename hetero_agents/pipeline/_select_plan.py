@@ -6,7 +6,7 @@ all clusters, each adapter once for its cluster) reads, and tests, on its own.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +56,7 @@ def group_by_cluster(
         raise PipelineError(
             "no curated examples to replay: run `curate` on a log with recorded LLM calls first"
         )
-    by_cluster: dict[int, list[Example]] = defaultdict(list)
-    for example in examples:
-        cluster_id = clustering.assignments.get(example.call_id)
-        if cluster_id is not None:
-            by_cluster[cluster_id].append(example)
+    by_cluster = clustering.group(examples)
     if not by_cluster:
         raise PipelineError(
             "none of the examples belongs to a cluster of this clustering: run `cluster` "

@@ -22,7 +22,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from hetero_agents._extras import require
 from hetero_agents.errors import PipelineError
@@ -94,11 +94,8 @@ def export(
 
 
 def _groups(examples: Sequence[Example], clustering: Clustering, split: str) -> _Groups:
-    by_cluster: dict[int, list[Example]] = defaultdict(list)
-    for example in sorted(examples, key=lambda e: e.call_id):
-        cluster_id = clustering.assignments.get(example.call_id)
-        if cluster_id is not None and split in ("all", example.split):
-            by_cluster[cluster_id].append(example)
+    ordered = sorted(examples, key=lambda e: e.call_id)
+    by_cluster = clustering.group(ordered, split=None if split == "all" else cast("Split", split))
     return [(cluster, by_cluster.get(cluster.id, [])) for cluster in clustering.clusters]
 
 

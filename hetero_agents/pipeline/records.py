@@ -8,7 +8,7 @@ persists every one of them in the log database so a later run builds on them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -136,6 +136,20 @@ class Clustering:
     text_version: str
     criterion: dict[int, float] = field(default_factory=dict)
     method: str = ""
+
+    def group(
+        self, examples: Iterable[Example], *, split: Split | None = None
+    ) -> dict[int, list[Example]]:
+        """``examples`` by cluster id, in their order (only ``split``, if given).
+
+        Examples this clustering does not know are left out.
+        """
+        groups: dict[int, list[Example]] = {}
+        for example in examples:
+            cluster_id = self.assignments.get(example.call_id)
+            if cluster_id is not None and split in (None, example.split):
+                groups.setdefault(cluster_id, []).append(example)
+        return groups
 
     def cluster(self, cluster_id: int) -> Cluster:
         """The cluster with this id."""

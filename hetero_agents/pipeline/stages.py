@@ -159,7 +159,7 @@ def run_finetune(
     clustering = _need_clustering(store)
     examples = _need_examples(store)
     out_dir = out or default_artifact_root(store).parent / "loras"
-    by_cluster = _train_by_cluster(clustering, examples)
+    by_cluster = clustering.group(examples, split="train")
     wanted = set(clusters) if clusters is not None else None
     adapters: dict[tuple[int, str], Path] = {}
     params = {"models": list(models), "steps": steps, "seed": seed, "out": str(out_dir)}
@@ -296,7 +296,7 @@ def run_route(
     examples = store.examples()
     select_runs = [r for r in store.runs("select") if r.status == "ok"]
     k = int(select_runs[-1].params.get("few_shot_k", 3)) if select_runs else 3
-    by_cluster = _train_by_cluster(clustering, examples)
+    by_cluster = clustering.group(examples, split="train")
     shots = {
         s.cluster_id: choose_shots(by_cluster.get(s.cluster_id, []), k, clustering.distances)
         for s in selections
@@ -383,17 +383,6 @@ def _need_clustering(store: PipelineStore) -> Clustering:
     if clustering is None:
         raise PipelineError("no clustering yet: run `hetero-agents cluster` first")
     return clustering
-
-
-def _train_by_cluster(
-    clustering: Clustering, examples: Sequence[Example]
-) -> dict[int, list[Example]]:
-    groups: dict[int, list[Example]] = {}
-    for example in examples:
-        cluster_id = clustering.assignments.get(example.call_id)
-        if cluster_id is not None and example.split == "train":
-            groups.setdefault(cluster_id, []).append(example)
-    return groups
 
 
 def _embedder_name(embedder: Embedder) -> str:
