@@ -25,9 +25,19 @@ from hetero_agents.errors import HeteroAgentsError
 
 _TOKEN_DATA = np.dtype([("id", np.int32), ("logit", np.float32), ("p", np.float32)], align=True)
 
-#: llama.cpp's default DRY sequence breakers: a repeat never spans these, so JSON
-#: keys and quotes may recur freely while runaway phrases are penalised.
+#: llama.cpp's default DRY sequence breakers: a repeat never spans these, so quoted
+#: speech and markup in free text may recur freely while runaway phrases are penalised.
 _DRY_BREAKERS = (b"\n", b":", b'"', b"*")
+
+#: The breakers under a grammar: the same, less the double quote. In JSON every
+#: string item starts and ends with one, so with it as a breaker DRY sees each item
+#: of ``["Mike Brown", "Mike Brown", ...]`` as a fresh sequence and cannot stop a
+#: small model repeating it until the array bound or ``max_tokens`` (a truncated
+#: call is no call). Quotes need no protection here: where the grammar forces a
+#: token a penalty cannot change it. The colon stays a breaker, so the first token
+#: of a key's value is never penalised for following the same key as before (the
+#: same tool called twice in parallel calls still gets to pick its name freely).
+_DRY_BREAKERS_CONSTRAINED = (b"\n", b":", b"*")
 
 
 class GrammarDeadEndError(HeteroAgentsError, RuntimeError):
@@ -80,11 +90,12 @@ class TokenSampler:
                 chain, lib.llama_sampler_init_penalties(self._n_vocab, 64, p.repeat_penalty, 0, 0)
             )
         if p.dry_multiplier > 0:
-            breakers = (ctypes.c_char_p * len(_DRY_BREAKERS))(*_DRY_BREAKERS)
+            kept = _DRY_BREAKERS_CONSTRAINED if self._grammar is not None else _DRY_BREAKERS
+            breakers = (ctypes.c_char_p * len(kept))(*kept)
             lib.llama_sampler_chain_add(
                 chain,
                 lib.llama_sampler_init_dry(
-                    vocab, p.dry_multiplier, 1.75, 2, 256, breakers, len(_DRY_BREAKERS)
+                    vocab, p.dry_multiplier, 1.75, 2, 256, breakers, len(kept)
                 ),
             )
         if p.temperature <= 0:
