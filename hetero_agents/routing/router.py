@@ -24,18 +24,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Self
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field, PrivateAttr, model_validator
 
-from hetero_agents.routing import _serve, _tiers
+from hetero_agents.routing import _serve, _stream_run, _tiers
 from hetero_agents.routing._call import LLM_KEY, RoutedCall, first_message
 from hetero_agents.routing._structured import StructuredMethod, structured_runnable
 from hetero_agents.routing.context import RouteContext, build_context
@@ -237,6 +238,40 @@ class ChatRouter(BaseChatModel):
             context = build_context(kwargs, slms=self._slm_names)
         return RoutedCall(self, messages, stop, kwargs, context, requested=requested)
 
+    # -- streaming entry points ----------------------------------------------------------------
+
+    def stream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """LangChain's ``stream``, with the run made known to ``_stream``.
+
+        The base method gives ``_stream`` no run manager; see
+        :mod:`~hetero_agents.routing._stream_run` for how the router gets it back
+        (routing metadata and the shadow link need it).
+        """
+        run = _stream_run.StreamRun(self, config, stop, kwargs)
+        yield from _stream_run.linked(run, super().stream(input, run.config, stop=stop, **kwargs))
+
+    async def astream(
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream`."""
+        run = _stream_run.StreamRun(self, config, stop, kwargs)
+        chunks = super().astream(input, run.config, stop=stop, **kwargs)
+        async with aclosing(_stream_run.alinked(run, chunks)) as linked:
+            async for chunk in linked:
+                yield chunk
+
     # -- sync ----------------------------------------------------------------------------------
 
     def _generate(
@@ -258,6 +293,8 @@ class ChatRouter(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if run_manager is None and (run := _stream_run.claim(self)) is not None:
+            run_manager = run.run_manager()
         call = self._call(messages, stop, kwargs, run_manager)
         yield from _serve.serve_stream(call, run_manager)
 
@@ -280,6 +317,8 @@ class ChatRouter(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if run_manager is None and (run := _stream_run.claim(self)) is not None:
+            run_manager = run.async_run_manager()
         call = self._call(messages, stop, kwargs, run_manager)
         async for chunk in _serve.aserve_stream(call, run_manager):
             yield chunk

@@ -97,7 +97,7 @@ def test_slm_served_calls_are_shadowed_by_the_llm_and_disagreement_counts() -> N
     assert policy.flush(timeout=10)
     assert [(r.served_tier, r.agreed, r.kind, r.run_id is None) for r in policy.results] == [
         ("slm", False, "tool_calls", False),
-        ("slm", False, "tool_calls", True),  # streamed calls have no run manager to link to
+        ("slm", False, "tool_calls", False),  # a streamed call is linked to its run too
     ]
     stats = policy.stats()[None]
     assert (stats.calls, stats.agreed, stats.agreement) == (2, 0, 0.0)

@@ -10,12 +10,13 @@ Results go to, in this order:
 * ``on_result`` — a callable you pass (e.g. to write them somewhere);
 * ``ShadowPolicy.results`` (the most recent ones) and ``ShadowPolicy.stats()``
   (agreement counts per task);
-* when the served call had LangChain callback handlers (``invoke``/``batch``
-  and their async forms), a custom callback event named ``"hetero_shadow"``
-  whose ``run_id`` is the *served* call's run id and whose data is
-  :meth:`ShadowResult.as_dict`; a handler such as ``CallLogger`` can attach it
-  to that call's row. Streamed calls are not linked this way (LangChain gives
-  ``_stream`` no run manager), only through the first two channels.
+* when the served call had LangChain callback handlers (``invoke``, ``batch``,
+  ``stream`` and their async forms), a custom callback event named
+  ``"hetero_shadow"`` whose ``run_id`` is the *served* call's run id and whose
+  data is :meth:`ShadowResult.as_dict`; a handler such as ``CallLogger``
+  attaches it to that call's row. (LangChain's ``stream()`` gives ``_stream`` no
+  run manager; the router gets the run back, see
+  :mod:`~hetero_agents.routing._stream_run`.)
 
 Only one shadow call runs at a time (one background thread: on a small
 machine the shadow must not compete with the served calls), and at most
