@@ -11,7 +11,8 @@
 
 2. **ClusterPolicy decision latency** (target <= 5 ms median on 2 cores):
    ``policy.decide`` on distinct agent-like prompts (cold: every text embedded)
-   and on repeated prompts (warm: embedding cache hits), with the real
+   and on repeated prompts (warm: embedding cache hits), with the static
+   distillation of all-MiniLM-L6-v2 (the pipeline's default) and the full
    all-MiniLM-L6-v2 (bundled, offline) when the ``pipeline`` extra is
    installed, and with the weight-free ``HashingEmbedder``.
 
@@ -166,6 +167,7 @@ def bench_cluster(decisions: int, clusters: int, threads: int) -> list[dict[str,
         from hetero_agents.routing.embedders import SentenceTransformerEmbedder
 
         embedders[:0] = [
+            SentenceTransformerEmbedder("minilm-static"),
             SentenceTransformerEmbedder(),
             SentenceTransformerEmbedder(precision="bfloat16"),
         ]

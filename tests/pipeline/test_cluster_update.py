@@ -147,3 +147,23 @@ def test_a_small_batch_of_one_new_task_is_one_new_cluster(previous):
     assert updated.cluster(fresh).size == 10
     assert updated.cluster(fresh).task == "travel"
     assert updated.method == "incremental(kmeans+silhouette)+new:single"
+
+
+def test_the_stage_updates_in_the_previous_embedding_space(tmp_path, old_calls, new_calls):
+    from hetero_agents.logs import LogStore
+    from hetero_agents.pipeline.stages import run_cluster
+    from hetero_agents.pipeline.store import PipelineStore
+
+    with LogStore(tmp_path / "logs.db") as logs:
+        store = PipelineStore(logs)
+        with store.run("curate") as run:
+            store.save_examples(run.id, old_calls)
+        first = run_cluster(store, embedder=HashingEmbedder(64), progress=False)
+        with store.run("curate") as run:
+            store.save_examples(run.id, [*old_calls, *new_calls])
+        # no embedder given: the clustering grows in its own space instead of failing
+        # on (or silently mixing with) the default embedder's vectors
+        second = run_cluster(store, progress=False)
+    assert (second.embedder, second.dim) == ("hashing-64", 64)
+    assert set(first.assignments) < set(second.assignments)
+    assert {c.id for c in first.clusters} <= {c.id for c in second.clusters}

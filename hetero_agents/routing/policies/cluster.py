@@ -72,10 +72,10 @@ class ClusterPolicy:
         )
         spec = self.artifact.embedding
         if embedder is None:
-            from hetero_agents.routing.embedders import SentenceTransformerEmbedder
+            from hetero_agents.routing.embedders import embedder_named
 
             try:
-                embedder = SentenceTransformerEmbedder(spec.model)
+                embedder = embedder_named(spec.model)
             except (OSError, ValueError) as exc:
                 raise ArtifactError(
                     f"cannot load the artifact's embedder {spec.model!r} from local files ({exc});"
