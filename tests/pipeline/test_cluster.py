@@ -211,7 +211,7 @@ def test_weighted_quantile():
     assert Counter([weighted_quantile(values, np.ones(4), q) for q in (0.0, 0.25)]) == {0.1: 2}
 
 
-def test_minilm_embedder_uses_bfloat16_only_where_native(monkeypatch):
+def test_default_embedder_uses_bfloat16_only_where_native(monkeypatch):
     from hetero_agents.pipeline import _embed_unique
     from hetero_agents.routing import embedders
 
@@ -224,7 +224,7 @@ def test_minilm_embedder_uses_bfloat16_only_where_native(monkeypatch):
     monkeypatch.setattr(embedders, "SentenceTransformerEmbedder", Recorder)
     for native in (True, False):
         monkeypatch.setattr(_embed_unique, "_native_bf16", lambda native=native: native)
-        _embed_unique.minilm_embedder()
+        _embed_unique.default_embedder()
     assert made == ["bfloat16", "float32"]
 
 

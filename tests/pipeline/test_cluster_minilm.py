@@ -13,13 +13,13 @@ from hetero_agents.routing.static_minilm import DIMS, STATIC_MINILM_NAME
 pytestmark = pytest.mark.model
 
 
-@pytest.fixture(scope="module", params=["default", "minilm"])
+@pytest.fixture(scope="module", params=["default", "static"])
 def embedder(request):
     from hetero_agents.pipeline import _embed_unique
 
     if request.param == "default":
         return _embed_unique.default_embedder()
-    return _embed_unique.minilm_embedder()
+    return _embed_unique.static_embedder()
 
 
 @pytest.mark.parametrize("shared_prompt", [False, True], ids=["own-prompts", "shared-prompt"])
@@ -36,7 +36,7 @@ def test_recovers_the_known_tasks(embedder, shared_prompt):
     assert len(set(named)) >= 0.75 * len(DEFAULT_AGENTS)
 
 
-def test_the_default_is_the_static_distillation():
+def test_the_default_is_the_full_minilm():
     from hetero_agents.pipeline._embed_unique import default_embedder
 
-    assert default_embedder().name == STATIC_MINILM_NAME
+    assert default_embedder().name == MINILM_NAME
