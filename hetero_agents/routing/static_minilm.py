@@ -33,6 +33,7 @@ import numpy as np
 
 from hetero_agents._extras import require
 from hetero_agents.errors import ModelFileError
+from hetero_agents.models.integrity import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def build_static_minilm(folder: Path) -> None:
             "source": "sentence-transformers/all-MiniLM-L6-v2 (bundled)",
             "dims": DIMS,
             "weights": {
-                str(path.relative_to(staging)): _sha256(path) for path in _model_files(staging)
+                str(path.relative_to(staging)): sha256_file(path) for path in _model_files(staging)
             },
         }
         (staging / _MANIFEST).write_text(json.dumps(manifest, indent=2))
@@ -152,7 +153,7 @@ def _verified(folder: Path) -> bool:
     if manifest.get("format") != _FORMAT or not expected:
         return False
     return all(
-        (folder / name).is_file() and _sha256(folder / name) == digest
+        (folder / name).is_file() and sha256_file(folder / name) == digest
         for name, digest in expected.items()
     )
 
@@ -163,9 +164,3 @@ def _model_files(folder: Path) -> list[Path]:
         for path in folder.rglob("*")
         if path.is_file() and path.suffix in {".safetensors", ".bin", ".json"}
     )
-
-
-def _sha256(path: Path) -> str:
-    from hetero_agents.models.integrity import sha256_file
-
-    return sha256_file(path)
