@@ -6,6 +6,16 @@ row-level reason (a bad value, a trigger, a full disk mid-batch) is retried row
 by row inside savepoints, so one bad row costs one row. Nothing raises out of
 :meth:`BatchCommitter.write`: failures go to :class:`CaptureHealth`, and the
 health counts are committed in the same transaction as the rows.
+
+The tail of each transaction (indexing the batch for search, then ``COMMIT``
+and the WAL checkpoints it triggers) is almost half of a batch's cost, and all
+of it runs inside SQLite with the GIL released. So while a backlog lasts, it
+runs on a short-lived helper thread as the writer thread encodes the next
+batch, and the two use both cores. Transactions still run one at a time on one
+connection: :meth:`BatchCommitter.write` waits for the previous tail before it
+begins, and :meth:`BatchCommitter.settle` waits for the last one (the writer
+calls it before it idles). Without a backlog a batch commits on the writer
+thread itself.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,9 +36,11 @@ from hetero_agents.logs._health import (
     WRITE_RETRIES,
     CaptureHealth,
 )
-from hetero_agents.logs._rows import CALLS, COLUMNS
 
 Row = dict[str, Any]
+#: A batch's encoded rows in submission order, consecutive rows of one shape (table and
+#: non-NULL columns) sharing their ``INSERT``, so rowids keep the order rows were logged in.
+Grouped = list[tuple[str, list[list[Any]]]]
 HealthRow = tuple[str, int, str | None, str]
 
 # Encoding is pure Python and holds the GIL; yielding every few rows keeps the
@@ -71,42 +84,91 @@ class BatchCommitter:
         self._encoder = RowEncoder(cipher)
         self._retry_for = retry_for
         self._conn: sqlite3.Connection | None = None
+        self._tail: _Tail | None = None
 
-    def write(self, rows: list[tuple[str, Row]]) -> None:
-        """Commit ``rows`` (and pending health counts); failures are counted, not raised."""
-        grouped: dict[str, list[list[Any]]] = {table: [] for table in COLUMNS}
-        for index, (table, row) in enumerate(rows):
-            if index % _YIELD_EVERY == _YIELD_EVERY - 1:
-                time.sleep(0)  # hand the GIL back: the agent's threads come first
-            try:
-                grouped[table].append(self._encoder.encode(table, row))
-            except Exception as exc:
-                self._health.record(HANDLER_ERRORS, 1, exc)
+    def write(self, rows: list[tuple[str, Row]], *, overlap: bool = False) -> None:
+        """Commit ``rows`` (and pending health counts); failures are counted, not raised.
+
+        Args:
+            rows: The batch, as ``(table, row)`` pairs in the order they were logged.
+            overlap: More rows are waiting: end this transaction on a helper thread
+                and return once the rows are inserted, so the next batch can be
+                encoded meanwhile (see :meth:`settle`). Otherwise return once committed.
+        """
+        grouped = self._encode(rows)
+        self.settle()  # the previous transaction ends before this one begins
         health = self._health.take_unpersisted()
         if not rows and not health:
             return
         try:
-            self._commit(grouped, health)
+            conn, last_rowid = self._begin_and_insert(grouped, health)
         except sqlite3.Error as exc:
             self._health.give_back(health)
-            if _is_locked(exc):
-                self._health.record(WRITE_FAILED, sum(map(len, grouped.values())), exc)
-            else:
-                self._commit_row_by_row(grouped, exc)
+            self._keep_what_can_be_kept(grouped, exc)
+            return
+        tail = _Tail(conn, last_rowid, grouped, health)
+        if overlap:
+            tail.start()
+            self._tail = tail
+        else:
+            tail.run()
+            self._conclude(tail)
 
-    def _commit(self, grouped: dict[str, list[list[Any]]], health: list[HealthRow]) -> None:
-        """Commit everything in one transaction, retrying while another writer holds the lock."""
+    def settle(self) -> None:
+        """Wait until an overlapped transaction has ended; on failure, save what can be."""
+        tail, self._tail = self._tail, None
+        if tail is not None:
+            tail.join()
+            self._conclude(tail)
+
+    def _conclude(self, tail: _Tail) -> None:
+        if tail.error is None:
+            return
+        self._health.give_back(tail.health)
+        if isinstance(tail.error, sqlite3.Error):
+            self._keep_what_can_be_kept(tail.grouped, tail.error)
+        else:
+            self._health.record(WRITE_FAILED, _count(tail.grouped), tail.error)
+
+    def _encode(self, rows: list[tuple[str, Row]]) -> Grouped:
+        grouped: Grouped = []
+        last_sql = ""
+        for index, (table, row) in enumerate(rows):
+            if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+                time.sleep(0)  # hand the GIL back: the agent's threads come first
+            try:
+                sql, values = self._encoder.encode(table, row)
+            except Exception as exc:
+                self._health.record(HANDLER_ERRORS, 1, exc)
+                continue
+            if sql == last_sql:
+                grouped[-1][1].append(values)
+            else:
+                grouped.append((sql, [values]))
+                last_sql = sql
+        return grouped
+
+    def _begin_and_insert(
+        self, grouped: Grouped, health: list[HealthRow]
+    ) -> tuple[sqlite3.Connection, int]:
+        """Open the batch's transaction and insert everything, retrying while locked.
+
+        Returns:
+            The connection, inside the open transaction, and the highest ``calls``
+            rowid before the batch (the search index picks up the rows above it).
+        """
         deadline = time.monotonic() + self._retry_for
         delay = 0.01
         while True:
             conn = self._connection()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                self._insert(conn, grouped)
+                (last_rowid,) = conn.execute(_LAST_CALL_ROWID).fetchone()
+                for sql, values in grouped:
+                    conn.executemany(sql, values)
                 if health:
                     conn.executemany(_HEALTH_UPSERT, health)
-                conn.execute("COMMIT")
-                return
+                return conn, last_rowid
             except sqlite3.Error as exc:
                 _rollback(conn)
                 if not _is_locked(exc) or time.monotonic() >= deadline:
@@ -115,25 +177,15 @@ class BatchCommitter:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
-    def _insert(self, conn: sqlite3.Connection, grouped: dict[str, list[list[Any]]]) -> None:
-        """Insert a batch, then index its calls for search in one statement.
+    def _keep_what_can_be_kept(self, grouped: Grouped, exc: sqlite3.Error) -> None:
+        if _is_locked(exc):
+            self._health.record(WRITE_FAILED, _count(grouped), exc)
+        else:
+            self._commit_row_by_row(grouped, exc)
 
-        One ``INSERT ... SELECT`` into the FTS table per batch costs a tenth of
-        a per-row trigger; the delete and update triggers keep the index right
-        for everything else (purge, edits in datasette).
-        """
-        (last_rowid,) = conn.execute(_LAST_CALL_ROWID).fetchone()
-        for table, values in grouped.items():
-            if values:
-                conn.executemany(self._encoder.sql(table), values)
-        if grouped[CALLS]:
-            conn.execute(_INDEX_NEW_CALLS, (last_rowid,))
-
-    def _commit_row_by_row(
-        self, grouped: dict[str, list[list[Any]]], batch_error: sqlite3.Error
-    ) -> None:
+    def _commit_row_by_row(self, grouped: Grouped, batch_error: sqlite3.Error) -> None:
         """Keep every row that can be written when a batch fails for a row-level reason."""
-        total = sum(map(len, grouped.values()))
+        total = _count(grouped)
         try:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")
@@ -144,11 +196,11 @@ class BatchCommitter:
         failed = 0
         last_error: BaseException = batch_error
         (last_rowid,) = conn.execute(_LAST_CALL_ROWID).fetchone()
-        for table, tuples in grouped.items():
-            for values in tuples:
+        for sql, same_shape in grouped:
+            for values in same_shape:
                 try:
                     conn.execute("SAVEPOINT row")
-                    conn.execute(self._encoder.sql(table), values)
+                    conn.execute(sql, values)
                     conn.execute("RELEASE row")
                 except sqlite3.Error as exc:
                     failed += 1
@@ -174,15 +226,47 @@ class BatchCommitter:
         return self._conn
 
     def forget_connection(self) -> None:
-        """Drop the connection without closing it: in a forked child it belongs to the parent."""
+        """Drop the connection without closing it: in a forked child it belongs to the parent.
+
+        The helper thread of an unfinished transaction does not exist in the child either.
+        """
         self._conn = None
+        self._tail = None
 
     def close(self) -> None:
-        """Close the connection (a later batch reopens it)."""
+        """End the last transaction and close the connection (a later batch reopens it)."""
+        self.settle()
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()
             self._conn = None
+
+
+class _Tail(threading.Thread):
+    """Indexes one inserted batch for search and commits it, off the writer thread.
+
+    Both statements run inside SQLite with the GIL released. On failure the
+    transaction is rolled back here, so the write lock never outlives the batch,
+    and :meth:`BatchCommitter.settle` retries the rows one by one.
+    """
+
+    def __init__(
+        self, conn: sqlite3.Connection, last_rowid: int, grouped: Grouped, health: list[HealthRow]
+    ) -> None:
+        super().__init__(name="hetero-agents-log-commit", daemon=True)
+        self.conn = conn
+        self.last_rowid = last_rowid
+        self.grouped = grouped
+        self.health = health
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        try:
+            self.conn.execute(_INDEX_NEW_CALLS, (self.last_rowid,))
+            self.conn.execute("COMMIT")
+        except Exception as exc:  # handed to the writer thread, which counts it
+            _rollback(self.conn)
+            self.error = exc
 
 
 def connect_for_writing(path: os.PathLike[str] | str, busy_timeout: float) -> sqlite3.Connection:
@@ -201,6 +285,10 @@ def connect_for_writing(path: os.PathLike[str] | str, busy_timeout: float) -> sq
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     return conn
+
+
+def _count(grouped: Grouped) -> int:
+    return sum(len(values) for _, values in grouped)
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:

@@ -20,6 +20,15 @@ paths that write exactly what the plain path would:
   ``str()``.
 * The ISO-8601 timestamp reuses the formatted seconds of the previous row (rows
   arrive in bursts within one second) and only formats the microseconds.
+
+Binding is the other large cost, and NULLs dominate it: CPython's ``sqlite3``
+(3.11) sends every ``None`` parameter through its adaptation protocol (a dict
+lookup and two failed attribute lookups), about ten times the cost of binding an
+integer, and a typical call row leaves half of its 41 columns NULL. So a row is
+inserted with a statement naming only its non-NULL columns; the others take
+their default, which is NULL because no logged column declares a ``DEFAULT``
+(the migration tests hold the schema to that). Rows of one shape share one
+cached statement, so a batch is still a handful of ``executemany`` calls.
 """
 
 from __future__ import annotations
@@ -76,7 +85,7 @@ def utc_text_slow(stamp: float) -> str:
 
 
 class _Plan:
-    __slots__ = ("columns", "content", "encrypted", "json", "sql", "time")
+    __slots__ = ("columns", "content", "encrypted", "json", "statements", "table", "time")
 
     def __init__(self, table: str, columns: tuple[str, ...]) -> None:
         self.columns = columns
@@ -84,13 +93,23 @@ class _Plan:
         self.time = columns.index("datetime_utc")
         self.content = [i for i, c in enumerate(columns) if c in CONTENT_COLUMNS[table]]
         self.encrypted = columns.index("encrypted")
-        marks = ", ".join("?" * len(columns))
-        # Table and column names are our constants; every value is a parameter.
-        self.sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+        self.table = table
+        self.statements: dict[tuple[bool, ...], str] = {}
+
+    def statement(self, present: tuple[bool, ...]) -> str:
+        """The ``INSERT`` naming the columns flagged in ``present`` (cached per shape)."""
+        sql = self.statements.get(present)
+        if sql is None:
+            names = [name for name, kept in zip(self.columns, present, strict=True) if kept]
+            marks = ", ".join("?" * len(names))
+            # Table and column names are our constants; every value is a parameter.
+            sql = f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+            self.statements[present] = sql
+        return sql
 
 
 class RowEncoder:
-    """Turns the logger's row dicts into insert parameters, encrypting content if asked.
+    """Turns the logger's row dicts into inserts, encrypting content if asked.
 
     Not thread-safe (it caches the last formatted second): the writer thread owns it.
     """
@@ -106,12 +125,12 @@ class RowEncoder:
         self._second = -1
         self._second_text = ""
 
-    def sql(self, table: str) -> str:
-        """The parameterised ``INSERT`` of ``table``."""
-        return self._plans[table].sql
+    def encode(self, table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
+        """The ``INSERT`` for ``row``'s non-NULL columns, and their values in its order.
 
-    def encode(self, table: str, row: dict[str, Any]) -> list[Any]:
-        """The values of ``row`` in insert order: JSON serialised, time as ISO-8601 UTC text."""
+        JSON columns are serialised and the time becomes ISO-8601 UTC text; columns
+        that are missing from ``row`` or ``None`` are left out (they are stored as NULL).
+        """
         plan = self._plans[table]
         values: list[Any] = list(map(row.get, plan.columns))
         encode = dumps_json
@@ -127,7 +146,8 @@ class RowEncoder:
                 if value is not None:
                     values[index] = cipher.encrypt(value)
             values[plan.encrypted] = 1
-        return values
+        present = tuple([value is not None for value in values])
+        return plan.statement(present), [value for value in values if value is not None]
 
     def utc_text(self, stamp: float) -> str:
         """The same text as :func:`utc_text_slow`, reusing the last row's formatted second.

@@ -3,7 +3,8 @@
 The agent's thread only appends a row to a deque (no lock, no syscall in the
 common case); this thread wakes when a batch is ready or ``LINGER_S`` has
 passed, and hands each batch to :class:`~hetero_agents.logs._batch.BatchCommitter`
-(one transaction per batch). ``flush()`` waits for a marker to pass through the
+(one transaction per batch, whose commit overlaps the encoding of the next
+batch while a backlog lasts). ``flush()`` waits for a marker to pass through the
 queue; interpreter exit closes every live writer; a forked child starts afresh.
 The overflow policy (block briefly, or drop) applies only when the queue is full,
 and every drop is counted. Nothing here raises into the caller.
@@ -155,6 +156,12 @@ class BackgroundWriter:
 
     # --- writer thread --------------------------------------------------------------------
 
+    def _settle(self) -> None:
+        try:
+            self._batches.settle()
+        except Exception as exc:  # last resort, as for a batch
+            self._health.record(WRITE_FAILED, 0, exc)
+
     def _start(self) -> None:
         with self._start_lock:
             if self._thread is None:
@@ -179,6 +186,7 @@ class BackgroundWriter:
         items = self._items
         while True:
             if len(items) < self._batch_size:
+                self._settle()  # caught up: end the last transaction before waiting
                 self._idle = True
                 self._wakeup.wait(LINGER_S)
                 self._idle = False
@@ -196,8 +204,10 @@ class BackgroundWriter:
                     stop = True
                 else:
                     rows.append(item)
+            # A full batch still waiting: overlap this commit with encoding it.
+            backlog = len(items) >= self._batch_size and not markers and not stop
             try:
-                self._batches.write(rows)
+                self._batches.write(rows, overlap=backlog)
             except Exception as exc:  # last resort: the thread must survive anything
                 self._health.record(WRITE_FAILED, len(rows), exc)
             for marker in markers:

@@ -60,6 +60,15 @@ def test_fresh_database_has_exactly_these_columns() -> None:
     assert ("call_id", "calls") in foreign
 
 
+def test_logged_columns_declare_no_default() -> None:
+    """The writer leaves NULL values out of its INSERTs: a DEFAULT would replace them."""
+    db = Database(memory=True)
+    migrate(db)
+    for table in ("calls", "tools", "shadows"):
+        defaults = {c.name: c.default_value for c in db[table].columns}  # type: ignore[union-attr]
+        assert set(defaults.values()) == {None}, (table, defaults)
+
+
 def test_an_old_database_is_upgraded_by_the_same_path(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     old = Database(path)

@@ -1,0 +1,92 @@
+"""The writer's overlapped commits: order kept, nothing lost when a commit fails late."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hetero_agents.logs import LogStore
+from hetero_agents.logs._batch import BatchCommitter, connect_for_writing
+from hetero_agents.logs._health import CaptureHealth
+from hetero_agents.logs._rows import CALLS
+from hetero_agents.logs._writer import BackgroundWriter
+
+
+def _row(index: int) -> dict[str, Any]:
+    return {
+        "id": f"01ROW{index:05d}",
+        "datetime_utc": 1_760_000_000.0 + index,
+        "status": "ok",
+        "prompt": f"ticket number {index} about a refund",
+        "response": "done" if index % 2 else None,
+    }
+
+
+class _FailsOnce(sqlite3.Connection):
+    """Fails the first statement that starts with ``fail_on``, as a full disk would."""
+
+    fail_on = ""
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:  # type: ignore[override]
+        if type(self).fail_on and sql.startswith(type(self).fail_on):
+            type(self).fail_on = ""
+            raise sqlite3.OperationalError("simulated disk I/O error")
+        return super().execute(sql, *args)
+
+
+def _committer(path: Path, health: CaptureHealth, fail_on: str) -> BatchCommitter:
+    LogStore(path).close()  # create and migrate
+    _FailsOnce.fail_on = fail_on
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, factory=_FailsOnce
+        )
+        conn.execute("PRAGMA journal_mode = WAL")
+        return conn
+
+    return BatchCommitter(connect, health=health, cipher=None, retry_for=1.0)
+
+
+def _stored(path: Path) -> tuple[list[str], int]:
+    with LogStore(path) as store:
+        ids = [row[0] for row in store.db.execute("SELECT id FROM calls ORDER BY rowid")]
+        found = store.count(search="refund")
+    return ids, found
+
+
+def test_a_backlog_of_many_batches_keeps_order_and_search(tmp_path: Path) -> None:
+    path = tmp_path / "logs.db"
+    health = CaptureHealth()
+    writer = BackgroundWriter(
+        lambda: connect_for_writing(path, 5.0), health=health, batch_size=8, queue_size=1_000
+    )
+    LogStore(path).close()
+    for index in range(203):  # queued faster than written: 26 batches back to back
+        writer.submit(CALLS, _row(index))
+    assert writer.flush(timeout=30)
+    ids, found = _stored(path)  # visible to another connection as soon as flush returns
+    assert ids == [_row(i)["id"] for i in range(203)]
+    assert found == 203
+    writer.close()
+    assert not health.counts()
+
+
+@pytest.mark.parametrize("overlap", [True, False], ids=["helper-thread", "writer-thread"])
+@pytest.mark.parametrize("fail_on", ["INSERT INTO calls_fts", "COMMIT"])
+def test_a_commit_that_fails_late_loses_no_row(tmp_path: Path, fail_on: str, overlap: bool) -> None:
+    path = tmp_path / "logs.db"
+    health = CaptureHealth()
+    committer = _committer(path, health, fail_on)
+    batches = [[(CALLS, _row(i)) for i in range(start, start + 10)] for start in (0, 10, 20)]
+    for batch in batches:
+        committer.write(batch, overlap=overlap)
+    committer.close()  # settles the last overlapped transaction
+    assert _FailsOnce.fail_on == "", "the simulated failure did not happen"
+    ids, found = _stored(path)
+    assert ids == [_row(i)["id"] for i in range(30)]  # the failed batch, retried row by row
+    assert found == 30  # and indexed for search
+    assert "write_failed" not in health.counts()
