@@ -269,6 +269,13 @@ class _Tail(threading.Thread):
             self.error = exc
 
 
+# Checkpoint the WAL into the database every this many pages (32 MiB of 4 KiB pages)
+# instead of SQLite's 1,000: each checkpoint syncs the disk twice, and under a steady
+# stream of batches those syncs were a fifth of the commit time. The WAL file stays
+# at most about this size; readers are unaffected.
+WAL_CHECKPOINT_PAGES = 8192
+
+
 def connect_for_writing(path: os.PathLike[str] | str, busy_timeout: float) -> sqlite3.Connection:
     """A connection for the writer thread: autocommit mode, WAL, ``synchronous=NORMAL``.
 
@@ -284,6 +291,7 @@ def connect_for_writing(path: os.PathLike[str] | str, busy_timeout: float) -> sq
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
     return conn
 
 

@@ -38,6 +38,10 @@ Overflow = Literal["block", "drop"]
 # is waiting (or on flush); below that, rows wait at most this long in memory.
 LINGER_S = 0.05
 _FULL_POLL_S = 0.001
+# Rows per transaction at most. Large batches amortise what each one costs once (a
+# commit, a new search-index segment, the hand-over to the commit helper); a batch
+# only fills up under a backlog, so this bounds catching up, not latency.
+DEFAULT_BATCH_SIZE = 2048
 
 
 class _FlushMarker:
@@ -62,7 +66,7 @@ class BackgroundWriter:
         queue_size: int = 10_000,
         overflow: Overflow = "block",
         block_timeout: float = 1.0,
-        batch_size: int = 512,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         retry_for: float = 30.0,
     ) -> None:
         """Create a writer; its thread starts with the first row.

@@ -25,6 +25,7 @@ from langchain_core.tracers.context import register_configure_hook
 from hetero_agents.logs._crypto import Key
 from hetero_agents.logs._health import CaptureHealth
 from hetero_agents.logs._recorder import Recorder
+from hetero_agents.logs._writer import DEFAULT_BATCH_SIZE
 from hetero_agents.logs.pricing import Price, PriceTable
 from hetero_agents.logs.store import LogStore
 from hetero_agents.redaction import DefaultRedactor, Redactor
@@ -65,7 +66,7 @@ class CallLogger(BaseCallbackHandler):
         queue_size: int = 10_000,
         overflow: Literal["block", "drop"] = "block",
         block_timeout: float = 1.0,
-        batch_size: int = 512,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         """Open (or create) the log database and prepare the background writer.
 

@@ -27,7 +27,7 @@ from hetero_agents.logs._crypto import ContentCipher, Key
 from hetero_agents.logs._health import CaptureHealth
 from hetero_agents.logs._paths import default_db_path, prepare_private_file
 from hetero_agents.logs._query import CallFilters, cutoff
-from hetero_agents.logs._writer import BackgroundWriter
+from hetero_agents.logs._writer import DEFAULT_BATCH_SIZE, BackgroundWriter
 from hetero_agents.logs.migrations import migrate
 from hetero_agents.logs.records import (
     CallRecord,
@@ -261,7 +261,7 @@ class LogStore:
         queue_size: int = 10_000,
         overflow: Literal["block", "drop"] = "block",
         block_timeout: float = 1.0,
-        batch_size: int = 512,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> BackgroundWriter:
         """A background writer into this database (what :class:`CallLogger` writes through).
 

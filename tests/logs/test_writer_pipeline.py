@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from hetero_agents.logs import LogStore
-from hetero_agents.logs._batch import BatchCommitter, connect_for_writing
+from hetero_agents.logs._batch import WAL_CHECKPOINT_PAGES, BatchCommitter, connect_for_writing
 from hetero_agents.logs._health import CaptureHealth
 from hetero_agents.logs._rows import CALLS
 from hetero_agents.logs._writer import BackgroundWriter
@@ -90,3 +90,12 @@ def test_a_commit_that_fails_late_loses_no_row(tmp_path: Path, fail_on: str, ove
     assert ids == [_row(i)["id"] for i in range(30)]  # the failed batch, retried row by row
     assert found == 30  # and indexed for search
     assert "write_failed" not in health.counts()
+
+
+def test_the_writer_checkpoints_the_wal_in_large_steps(tmp_path: Path) -> None:
+    conn = connect_for_writing(tmp_path / "logs.db", 1.0)
+    (pages,) = conn.execute("PRAGMA wal_autocheckpoint").fetchone()
+    (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+    conn.close()
+    assert (mode, pages) == ("wal", WAL_CHECKPOINT_PAGES)
+    assert WAL_CHECKPOINT_PAGES * 4096 <= 64 * 2**20  # the WAL file stays modest
