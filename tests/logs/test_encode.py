@@ -14,7 +14,6 @@ import random
 import sys
 import uuid
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,41 +124,3 @@ def test_rows_of_one_shape_share_one_statement() -> None:
     other, _ = encoder.encode(CALLS, {**base, "node": "n"})
     assert first is second
     assert other != first
-
-
-def test_a_batch_of_mixed_shapes_keeps_log_order_and_nulls(tmp_path: Path) -> None:
-    """Rows of different shapes interleave; rowids follow the order they were logged in."""
-    from hetero_agents.logs import LogStore
-    from hetero_agents.logs._batch import BatchCommitter, connect_for_writing
-    from hetero_agents.logs._health import CaptureHealth
-
-    path = tmp_path / "logs.db"
-    LogStore(path).close()
-    health = CaptureHealth()
-    committer = BatchCommitter(
-        lambda: connect_for_writing(path, 5.0), health=health, cipher=None, retry_for=1.0
-    )
-    rows = []
-    for index in range(12):
-        row: dict[str, Any] = {"id": f"01A{index:02d}", "datetime_utc": 1.0 + index, "status": "ok"}
-        if index % 3 == 0:
-            row["error"] = "boom"
-        if index % 4 == 0:
-            row["node"] = None  # an explicit None is a NULL like a missing key
-            row["prompt"] = f"prompt {index}"
-        rows.append((CALLS, row))
-    committer.write(rows)
-    committer.close()
-    store = LogStore(path)
-    stored = store.db.execute("SELECT id, error, node, prompt FROM calls ORDER BY rowid").fetchall()
-    store.close()
-    assert not health.counts()
-    assert stored == [
-        (
-            f"01A{i:02d}",
-            "boom" if i % 3 == 0 else None,
-            None,
-            f"prompt {i}" if i % 4 == 0 else None,
-        )
-        for i in range(12)
-    ]

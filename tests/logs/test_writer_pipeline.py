@@ -1,4 +1,4 @@
-"""The writer's overlapped commits: order kept, nothing lost when a commit fails late."""
+"""The writer's batches: rows of any shape in logged order, overlapped commits, late failures."""
 
 from __future__ import annotations
 
@@ -56,6 +56,37 @@ def _stored(path: Path) -> tuple[list[str], int]:
         ids = [row[0] for row in store.db.execute("SELECT id FROM calls ORDER BY rowid")]
         found = store.count(search="refund")
     return ids, found
+
+
+def test_a_batch_of_mixed_shapes_keeps_log_order_and_nulls(tmp_path: Path) -> None:
+    """Rows of different shapes interleave; rowids follow the order they were logged in."""
+    path = tmp_path / "logs.db"
+    health = CaptureHealth()
+    committer = _committer(path, health, fail_on="")
+    rows = []
+    for index in range(12):
+        row: dict[str, Any] = {"id": f"01A{index:02d}", "datetime_utc": 1.0 + index, "status": "ok"}
+        if index % 3 == 0:
+            row["error"] = "boom"
+        if index % 4 == 0:
+            row["node"] = None  # an explicit None is a NULL like a missing key
+            row["prompt"] = f"prompt {index}"
+        rows.append((CALLS, row))
+    committer.write(rows)
+    committer.close()
+    with LogStore(path) as store:
+        stored = store.db.execute("SELECT id, error, node, prompt FROM calls ORDER BY rowid")
+        stored_rows = stored.fetchall()
+    assert not health.counts()
+    assert stored_rows == [
+        (
+            f"01A{i:02d}",
+            "boom" if i % 3 == 0 else None,
+            None,
+            f"prompt {i}" if i % 4 == 0 else None,
+        )
+        for i in range(12)
+    ]
 
 
 def test_a_backlog_of_many_batches_keeps_order_and_search(tmp_path: Path) -> None:
