@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from hetero_agents.logs._crypto import ContentCipher
 from hetero_agents.logs._encode import RowEncoder
@@ -38,6 +38,22 @@ from hetero_agents.logs._health import (
 )
 
 Row = dict[str, Any]
+
+
+class RowDraft(Protocol):
+    """A row the agent's thread queued unshaped (see ``_drafts.py``): shaped here."""
+
+    def build(self) -> Row:
+        """The row, ready to insert: its non-NULL columns, JSON as text."""
+        ...
+
+    def salvage(self) -> Row:
+        """The row that needs no shaping, for when :meth:`build` fails."""
+        ...
+
+
+#: What the agent's threads queue: a finished row dict (shadow rows), or a draft.
+Queued = Row | RowDraft
 #: A batch's encoded rows in submission order, consecutive rows of one shape (table and
 #: non-NULL columns) sharing their ``INSERT``, so rowids keep the order rows were logged in.
 Grouped = list[tuple[str, list[list[Any]]]]
@@ -61,7 +77,7 @@ _HEALTH_UPSERT = (
 
 
 class BatchCommitter:
-    """Writes batches of row dicts into the log database from the writer thread."""
+    """Shapes, encodes and writes batches of rows into the log database (writer thread)."""
 
     def __init__(
         self,
@@ -86,11 +102,11 @@ class BatchCommitter:
         self._conn: sqlite3.Connection | None = None
         self._tail: _Tail | None = None
 
-    def write(self, rows: list[tuple[str, Row]], *, overlap: bool = False) -> None:
+    def write(self, rows: list[tuple[str, Queued]], *, overlap: bool = False) -> None:
         """Commit ``rows`` (and pending health counts); failures are counted, not raised.
 
         Args:
-            rows: The batch, as ``(table, row)`` pairs in the order they were logged.
+            rows: The batch, as ``(table, row or draft)`` pairs in the order they were logged.
             overlap: More rows are waiting: end this transaction on a helper thread
                 and return once the rows are inserted, so the next batch can be
                 encoded meanwhile (see :meth:`settle`). Otherwise return once committed.
@@ -130,14 +146,17 @@ class BatchCommitter:
         else:
             self._health.record(WRITE_FAILED, _count(tail.grouped), tail.error)
 
-    def _encode(self, rows: list[tuple[str, Row]]) -> Grouped:
+    def _encode(self, rows: list[tuple[str, Queued]]) -> Grouped:
         grouped: Grouped = []
         last_sql = ""
-        for index, (table, row) in enumerate(rows):
+        for index, (table, queued) in enumerate(rows):
             if index % _YIELD_EVERY == _YIELD_EVERY - 1:
                 time.sleep(0)  # hand the GIL back: the agent's threads come first
             try:
-                sql, values = self._encoder.encode(table, row)
+                if isinstance(queued, dict):
+                    sql, values = self._encoder.encode(table, queued)
+                else:
+                    sql, values = self._encoder.encode_ready(table, self._build(queued))
             except Exception as exc:
                 self._health.record(HANDLER_ERRORS, 1, exc)
                 continue
@@ -147,6 +166,14 @@ class BatchCommitter:
                 grouped.append((sql, [values]))
                 last_sql = sql
         return grouped
+
+    def _build(self, draft: RowDraft) -> Row:
+        """Shape a draft into its row; one that cannot be shaped keeps its bare metadata."""
+        try:
+            return draft.build()
+        except Exception as exc:
+            self._health.record(HANDLER_ERRORS, 1, exc)
+            return draft.salvage()
 
     def _begin_and_insert(
         self, grouped: Grouped, health: list[HealthRow]

@@ -1,5 +1,11 @@
 """Row dicts -> SQL parameter lists, on the writer thread.
 
+Drafts of calls and tool runs arrive *ready* (``_calls.py``): only their
+non-NULL columns, JSON already as text. :meth:`RowEncoder.encode_ready` binds
+them as they are, with one cached ``INSERT`` per set of columns. Other rows
+(shadow results) take :meth:`RowEncoder.encode`, which does the same from a
+row dict of every column.
+
 Each table gets a plan computed once (which positions are JSON, which is the
 timestamp, which hold content to encrypt), so encoding a row is one ``map``
 plus a few in-place fixes instead of per-column string tests.
@@ -79,13 +85,43 @@ def _make_fast_dumps() -> Callable[[Any], str]:
 dumps_json: Callable[[Any], str] = _make_fast_dumps()
 
 
+def _make_json_copy() -> Callable[[Any], Any] | None:
+    try:
+        import orjson
+    except ImportError:
+        return None
+    options = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+    options |= orjson.OPT_PASSTHROUGH_DATACLASS
+    dumps, loads = orjson.dumps, orjson.loads
+
+    def json_copy(value: Any) -> Any:
+        return loads(dumps(value, default=_orjson_default, option=options))
+
+    return json_copy
+
+
+#: A deep copy of ``value`` made of JSON values, in C: what :data:`dumps_json` would write,
+#: read back. ``None`` without ``orjson``; raises ``orjson.JSONEncodeError`` (a
+#: ``TypeError``) on what only the standard encoder writes (integers beyond 64 bits).
+json_copy: Callable[[Any], Any] | None = _make_json_copy()
+
+
 def utc_text_slow(stamp: float) -> str:
     """``stamp`` (seconds since the epoch) as ISO-8601 UTC text with microseconds."""
     return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="microseconds")
 
 
 class _Plan:
-    __slots__ = ("columns", "content", "encrypted", "json", "statements", "table", "time")
+    __slots__ = (
+        "columns",
+        "content",
+        "encrypted",
+        "json",
+        "named",
+        "statements",
+        "table",
+        "time",
+    )
 
     def __init__(self, table: str, columns: tuple[str, ...]) -> None:
         self.columns = columns
@@ -95,6 +131,7 @@ class _Plan:
         self.encrypted = columns.index("encrypted")
         self.table = table
         self.statements: dict[tuple[bool, ...], str] = {}
+        self.named: dict[tuple[str, ...], str] = {}
 
     def statement(self, present: tuple[bool, ...]) -> str:
         """The ``INSERT`` naming the columns flagged in ``present`` (cached per shape)."""
@@ -105,6 +142,18 @@ class _Plan:
             # Table and column names are our constants; every value is a parameter.
             sql = f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
             self.statements[present] = sql
+        return sql
+
+    def named_statement(self, names: tuple[str, ...]) -> str:
+        """The ``INSERT`` naming ``names``, in that order (cached per shape)."""
+        sql = self.named.get(names)
+        if sql is None:
+            unknown = set(names) - set(self.columns)
+            if unknown:  # names become SQL text: only our own columns may
+                raise ValueError(f"not a column of {self.table}: {sorted(unknown)}")
+            marks = ", ".join("?" * len(names))
+            sql = f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+            self.named[names] = sql
         return sql
 
 
@@ -148,6 +197,29 @@ class RowEncoder:
             values[plan.encrypted] = 1
         present = tuple([value is not None for value in values])
         return plan.statement(present), [value for value in values if value is not None]
+
+    def encode_ready(self, table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
+        """The ``INSERT`` for a ready row (a draft's): its columns are exactly its keys.
+
+        A ready row holds only columns that are not NULL, with JSON already as text;
+        what is left here is the timestamp, encryption, and the statement.
+        """
+        plan = self._plans[table]
+        names = tuple(row)
+        values = list(row.values())
+        values[names.index("datetime_utc")] = self.utc_text(row["datetime_utc"])
+        cipher = self._cipher
+        if cipher is not None:
+            content = CONTENT_COLUMNS[table]
+            for index, name in enumerate(names):
+                if name in content and values[index] is not None:
+                    values[index] = cipher.encrypt(values[index])
+            if "encrypted" in row:
+                values[names.index("encrypted")] = 1
+            else:
+                names += ("encrypted",)
+                values.append(1)
+        return plan.named_statement(names), values
 
     def utc_text(self, stamp: float) -> str:
         """The same text as :func:`utc_text_slow`, reusing the last row's formatted second.

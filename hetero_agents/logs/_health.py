@@ -34,7 +34,10 @@ _EXPLANATIONS: Final[dict[str, str]] = {
     ),
     DROPPED_AFTER_CLOSE: "a call ended after the logger was closed, so its row was not recorded",
     WRITE_FAILED: "rows could not be written to the log database",
-    HANDLER_ERRORS: "recording a call failed inside the callback (the agent was not affected)",
+    HANDLER_ERRORS: (
+        "recording a call failed (the agent was not affected; what could be kept of the row "
+        "was kept)"
+    ),
 }
 # Counters that are worth knowing but are not failures: never warned about.
 _SILENT: Final = frozenset({WRITE_RETRIES})

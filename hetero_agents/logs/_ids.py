@@ -14,7 +14,11 @@ import random
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Two base32 digits per lookup halves the encoder's Python-level work.
 _PAIRS = tuple(a + b for a in _ALPHABET for b in _ALPHABET)
-_SHIFTS = tuple(range(120, -1, -10))
+_TIME_SHIFTS = tuple(range(40, -1, -10))
+_getrandbits = random.getrandbits
+# The time part of the last id: calls that start within one millisecond share it.
+# One tuple, replaced whole, so threads never see a prefix of another millisecond.
+_last_time: list[tuple[int, str]] = [(-1, "")]
 
 
 def new_ulid(timestamp: float) -> str:
@@ -31,8 +35,24 @@ def new_ulid(timestamp: float) -> str:
     Returns:
         A 26-character upper-case Crockford base32 string.
     """
-    value = (int(timestamp * 1000) << 80) | random.getrandbits(80)
-    return "".join([_PAIRS[(value >> shift) & 0x3FF] for shift in _SHIFTS])
+    millis = int(timestamp * 1000)
+    last = _last_time[0]
+    if last[0] != millis:
+        last = (millis, "".join([_PAIRS[(millis >> shift) & 0x3FF] for shift in _TIME_SHIFTS]))
+        _last_time[0] = last
+    bits = _getrandbits(80)
+    pairs = _PAIRS
+    return (
+        last[1]
+        + pairs[bits >> 70]
+        + pairs[(bits >> 60) & 0x3FF]
+        + pairs[(bits >> 50) & 0x3FF]
+        + pairs[(bits >> 40) & 0x3FF]
+        + pairs[(bits >> 30) & 0x3FF]
+        + pairs[(bits >> 20) & 0x3FF]
+        + pairs[(bits >> 10) & 0x3FF]
+        + pairs[bits & 0x3FF]
+    )
 
 
 def ulid_timestamp(ulid: str) -> float:

@@ -1,10 +1,13 @@
 """The row lifecycle behind ``CallLogger``: start -> (tokens) -> end or error -> enqueue.
 
 Kept apart from the LangChain handler so the handler is only an adapter of
-signatures. Every public method here is called from inside a callback and
-must never raise into the agent: failures are counted in :class:`CaptureHealth`.
-A failing redactor costs the *content* of a row (it is then recorded metadata
-only), never the row itself, and never leaks unredacted text.
+signatures. What runs here runs on the agent's thread, so it does only what
+must happen there: snapshot and redact what the row will record, link runs to
+each other, and queue a draft; the writer thread shapes the row (``_drafts.py``).
+Every public method is called from inside a callback and must never raise into
+the agent: failures are counted in :class:`CaptureHealth`. A failing redactor
+costs the *content* of a row (it is then recorded metadata only), never the
+row itself, and never leaks unredacted text.
 """
 
 from __future__ import annotations
@@ -13,44 +16,44 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
+from langchain_core.runnables.config import var_child_runnable_config
 
 from hetero_agents.logs import _calls
+from hetero_agents.logs._drafts import CallDraft, Draft, ToolDraft, user_metadata
 from hetero_agents.logs._health import HANDLER_ERRORS, CaptureHealth
 from hetero_agents.logs._ids import new_ulid
 from hetero_agents.logs._redact_cache import CleanTexts
 from hetero_agents.logs._rows import CALLS, SHADOWS, TOOLS
-from hetero_agents.logs._snapshot import redact_value
+from hetero_agents.logs._snapshot import (
+    finish_reason,
+    first_generation,
+    redact_value,
+    snapshot_message,
+    snapshot_messages,
+    snapshot_structure,
+)
 from hetero_agents.logs._writer import BackgroundWriter
 from hetero_agents.logs.pricing import PriceTable
 from hetero_agents.redaction import RedactionScope, Redactor
-
-_T = TypeVar("_T")
-Fill = Callable[[dict[str, Any], RedactionScope], None]
 
 # Tool calls are remembered until the tool run that answers them starts (then
 # forgotten); recent calls by run id, for shadow results that arrive after them.
 _MAX_OPEN_TOOL_CALLS = 50_000
 _MAX_RECENT_CALLS = 10_000
 
-
-@dataclass(slots=True)
-class _Pending:
-    row: dict[str, Any]
-    t0: float
-    scope: RedactionScope | None
-    content: bool
-    first_token: float | None = None
-    n_children: int = 0
+_D = TypeVar("_D", CallDraft, ToolDraft)
+_Dr = TypeVar("_Dr", bound=Draft)
+_A = TypeVar("_A")
+_R = TypeVar("_R")
 
 
 class Recorder:
-    """Builds ``calls``, ``tools`` and ``shadows`` rows from callback events."""
+    """Turns callback events into drafts of ``calls`` and ``tools`` rows, and ``shadows`` rows."""
 
     def __init__(
         self,
@@ -67,10 +70,12 @@ class Recorder:
         self.capture_content = capture_content
         self.prices = prices
         self.health = health
-        self._calls: dict[UUID, _Pending] = {}
-        self._tools: dict[UUID, _Pending] = {}
+        # Runs are keyed by their id's 128-bit integer: ``UUID.__hash__`` is Python code,
+        # and these maps are read and written on every callback.
+        self._calls: dict[int, CallDraft] = {}
+        self._tools: dict[int, ToolDraft] = {}
         self._tool_call_owner: OrderedDict[str, str] = OrderedDict()
-        self._recent_calls: OrderedDict[str, str] = OrderedDict()  # run id -> call id
+        self._recent_calls: OrderedDict[int, str] = OrderedDict()  # run id -> call id
         self._links = threading.Lock()
         self._clean = CleanTexts()
 
@@ -89,67 +94,50 @@ class Recorder:
     ) -> None:
         """Snapshot and redact the request of a model call."""
         try:
-            meta = metadata or {}
-            params = invocation_params or {}
-
-            def fill(row: dict[str, Any], scope: RedactionScope) -> None:
-                row.update(_calls.request_fields(messages, params, scope))
-
-            pending = self._open(run_id, parent_run_id, tags, meta, fill)
-            row = pending.row
+            draft = self._open(CallDraft, run_id, parent_run_id, tags, metadata)
+            draft.invocation_params = invocation_params
+            draft.serialized = serialized
+            draft.prices = self.prices
+            if draft.content:
+                self._guarded(draft, _set_messages, messages)
             # A chat model that calls another one (a wrapper and its tiers) nests runs.
-            parent = self._calls.get(parent_run_id) if parent_run_id is not None else None
+            parent = self._calls.get(parent_run_id.int) if parent_run_id is not None else None
             if parent is not None:
                 parent.n_children += 1
-                row["parent_call_id"] = parent.row["id"]
-            row["tier"] = meta.get("hetero_tier")
-            row["provider"] = meta.get("ls_provider")
-            row["model"] = _calls.model_name(meta, params, serialized)
-            self._calls[run_id] = pending
+                draft.parent_call_id = parent.row_id
+            self._calls[run_id.int] = draft
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
     def first_token(self, run_id: UUID) -> None:
         """Note when a streamed call produced its first token."""
-        pending = self._calls.get(run_id)
-        if pending is not None and pending.first_token is None:
-            pending.first_token = time.perf_counter()
+        draft = self._calls.get(run_id.int)
+        if draft is not None and draft.first_token is None:
+            draft.first_token = time.perf_counter()
 
     def end_call(self, run_id: UUID, response: LLMResult) -> None:
-        """Add the response, usage, route and cost to the call's row, and queue it."""
-        pending = self._calls.pop(run_id, None)
-        if pending is None:
+        """Snapshot the answer, remember its tool calls, and queue the call."""
+        draft = self._calls.pop(run_id.int, None)
+        if draft is None:
             return  # started before the handler was attached, or already recorded
         try:
-            row = self._finish_call(pending)
-            row["status"] = "ok"
-            tool_calls = self._content(
-                pending,
-                lambda scope, content: _calls.response_fields(row, response, scope, content),
-            )
-            _calls.price(row, self.prices)
-            self._remember(row, tool_calls)
-            self.writer.submit(CALLS, row)
+            _finish_call(draft)
+            tool_calls = self._guarded(draft, _set_response, response)
+            self._remember(draft, tool_calls)
+            self.writer.submit(CALLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
     def fail_call(self, run_id: UUID, error: BaseException, partial: object) -> None:
         """Record a failed call, with the partial response LangChain may pass along."""
-        pending = self._calls.pop(run_id, None)
-        if pending is None:
+        draft = self._calls.pop(run_id.int, None)
+        if draft is None:
             return
         try:
-            row = self._finish_call(pending)
-
-            def fill(scope: RedactionScope | None, content: bool) -> None:
-                if isinstance(partial, LLMResult):
-                    _calls.response_fields(row, partial, scope, content)
-                _calls.error_fields(row, error, scope, content)
-
-            self._content(pending, fill)
-            _calls.price(row, self.prices)
-            self._remember(row, [])
-            self.writer.submit(CALLS, row)
+            _finish_call(draft)
+            self._guarded(draft, _set_failure, (error, partial))
+            self._remember(draft, ())
+            self.writer.submit(CALLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
@@ -168,50 +156,40 @@ class Recorder:
     ) -> None:
         """Snapshot a tool's input; link the run to the call whose tool call it answers."""
         try:
-
-            def fill(row: dict[str, Any], scope: RedactionScope) -> None:
-                row["input_json"] = redact_value(tool_input, scope)
-
-            pending = self._open(run_id, parent_run_id, tags, metadata, fill)
-            row = pending.row
-            row["name"] = name
-            row["tool_call_id"] = tool_call_id
+            draft = self._open(ToolDraft, run_id, parent_run_id, tags, metadata)
+            draft.name = name
+            draft.tool_call_id = tool_call_id
+            if draft.content:
+                self._guarded(draft, _set_tool_input, tool_input)
             if tool_call_id is not None:
                 with self._links:
-                    row["call_id"] = self._tool_call_owner.pop(tool_call_id, None)
-            self._tools[run_id] = pending
+                    draft.call_id = self._tool_call_owner.pop(tool_call_id, None)
+            self._tools[run_id.int] = draft
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
     def end_tool(self, run_id: UUID, output: Any) -> None:
-        """Add the tool's result and queue the row."""
-        pending = self._tools.pop(run_id, None)
-        if pending is None:
+        """Snapshot the tool's result and queue the run."""
+        draft = self._tools.pop(run_id.int, None)
+        if draft is None:
             return
         try:
-            row = self._finish(pending)
-            row["status"] = "ok"
-
-            def fill(scope: RedactionScope | None, content: bool) -> None:
-                if content:
-                    _calls.tool_output_fields(row, output, scope)
-
-            self._content(pending, fill)
-            self.writer.submit(TOOLS, row)
+            _finish(draft)
+            if draft.content:
+                self._guarded(draft, _set_tool_output, output)
+            self.writer.submit(TOOLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
     def fail_tool(self, run_id: UUID, error: BaseException) -> None:
         """Record a tool run that raised."""
-        pending = self._tools.pop(run_id, None)
-        if pending is None:
+        draft = self._tools.pop(run_id.int, None)
+        if draft is None:
             return
         try:
-            row = self._finish(pending)
-            self._content(
-                pending, lambda scope, content: _calls.error_fields(row, error, scope, content)
-            )
-            self.writer.submit(TOOLS, row)
+            _finish(draft)
+            self._guarded(draft, _set_error, error)
+            self.writer.submit(TOOLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
@@ -234,93 +212,161 @@ class Recorder:
         """
         if run_ref is None:
             return None
-        with self._links:
-            queued = self._recent_calls.get(str(run_ref))
-        if queued is not None:
-            return queued
         try:
-            pending = self._calls.get(run_ref if isinstance(run_ref, UUID) else UUID(run_ref))
+            run_id = run_ref if isinstance(run_ref, UUID) else UUID(str(run_ref))
         except ValueError:
             return None
-        return str(pending.row["id"]) if pending is not None else None
+        with self._links:
+            queued = self._recent_calls.get(run_id.int)
+        if queued is not None:
+            return queued
+        draft = self._calls.get(run_id.int)
+        return draft.row_id if draft is not None else None
 
     # --- internals --------------------------------------------------------------------------
 
     def _open(
         self,
+        kind: type[_D],
         run_id: UUID,
         parent_run_id: UUID | None,
         tags: list[str] | None,
         metadata: Mapping[str, Any] | None,
-        fill: Fill,
-    ) -> _Pending:
-        """Start a row; content goes in through ``fill``, under a fresh redaction scope."""
+    ) -> _D:
+        """Start a draft of ``kind``: ids, time, a copy of the run's tags and metadata.
+
+        The redaction scope opens here and serves the whole run, so a value gets the
+        same placeholder in the request, the metadata and the answer.
+        """
         started = time.time()
         t0 = time.perf_counter()
-        row_id = new_ulid(started)
-
-        def common(scope: RedactionScope | None, content: bool) -> dict[str, Any]:
-            return _calls.common_fields(
-                row_id=row_id,
-                started=started,
-                run_id=run_id,
-                parent_run_id=parent_run_id,
-                tags=tags,
-                metadata=metadata,
-                scope=scope,
-                content=content,
-            )
-
-        content = self.capture_content
+        meta = dict(metadata) if metadata else {}
+        thread_id = meta.get("thread_id")
+        if thread_id is None:
+            # LangGraph copies ``configurable["thread_id"]`` into metadata; elsewhere the
+            # enclosing runnable's config (if any) still carries it.
+            enclosing = var_child_runnable_config.get()
+            if enclosing is not None:
+                thread_id = (enclosing.get("configurable") or {}).get("thread_id")
+        draft = kind(  # positional: twice as fast as keywords, once per recorded run
+            new_ulid(started),  # row_id
+            started,
+            t0,
+            run_id,
+            parent_run_id,
+            list(tags) if tags else None,
+            meta,
+            thread_id,
+            self.capture_content,  # content
+            False,  # redacted
+            None,  # scope
+        )
         try:
-            scope = self._clean.wrap(self.redactor.scope())
-            row = common(scope, content)
-            if content:
-                fill(row, scope)
-            return _Pending(row, t0, scope, content)
+            scope = self._clean.scope(self.redactor)
+            draft.user_metadata = user_metadata(meta, scope)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
-        return _Pending(common(None, False), t0, None, content=False)
+            draft.drop_content()
+        else:
+            draft.scope = scope
+            draft.redacted = True
+        return draft
 
-    def _content(self, pending: _Pending, fill: Callable[[RedactionScope | None, bool], _T]) -> _T:
-        """Add the end-of-run fields; on a redaction failure, fall back to metadata only."""
-        try:
-            return fill(pending.scope, pending.content)
-        except Exception as exc:
-            if not pending.content:
-                raise
-            self.health.record(HANDLER_ERRORS, 1, exc)
-        _calls.drop_content(pending.row)
-        pending.content = False
-        return fill(None, False)
+    def _guarded(
+        self,
+        draft: _Dr,
+        fill: Callable[[_Dr, _A, RedactionScope | None], _R],
+        arg: _A,
+    ) -> _R:
+        """``fill(draft, arg, scope)``; if redaction fails, go metadata only.
 
-    @staticmethod
-    def _finish(pending: _Pending) -> dict[str, Any]:
-        row = pending.row
-        row["duration_ms"] = (time.perf_counter() - pending.t0) * 1000.0
-        return row
+        ``fill`` then runs again without a scope, and with ``draft.content`` false,
+        so it records the structure it must (tool-call ids, usage) and no content.
+        """
+        if draft.content:
+            try:
+                return fill(draft, arg, draft.scope)
+            except Exception as exc:
+                self.health.record(HANDLER_ERRORS, 1, exc)
+                draft.drop_content()
+        return fill(draft, arg, None)
 
-    @classmethod
-    def _finish_call(cls, pending: _Pending) -> dict[str, Any]:
-        row = cls._finish(pending)
-        if pending.first_token is not None:
-            row["ttft_ms"] = (pending.first_token - pending.t0) * 1000.0
-        row["streamed"] = int(pending.first_token is not None)
-        row["n_children"] = pending.n_children
-        return row
-
-    def _remember(self, row: dict[str, Any], tool_calls: list[dict[str, Any]]) -> None:
+    def _remember(self, draft: CallDraft, tool_call_ids: Sequence[str]) -> None:
         """Keep what later events link to: tool calls (tool runs) and the run (shadows)."""
-        call_id = row["id"]
+        call_id = draft.row_id
         with self._links:
             recent = self._recent_calls
-            recent[row["run_id"]] = call_id
+            recent[draft.run_id.int] = call_id
             if len(recent) > _MAX_RECENT_CALLS:
                 recent.popitem(last=False)
-            owner = self._tool_call_owner
-            for call in tool_calls:
-                call_ref = call.get("id")
-                if call_ref:
+            if tool_call_ids:
+                owner = self._tool_call_owner
+                for call_ref in tool_call_ids:
                     owner[call_ref] = call_id
-            while len(owner) > _MAX_OPEN_TOOL_CALLS:
-                owner.popitem(last=False)
+                while len(owner) > _MAX_OPEN_TOOL_CALLS:
+                    owner.popitem(last=False)
+
+
+def _set_messages(
+    draft: CallDraft, messages: Sequence[BaseMessage], scope: RedactionScope | None
+) -> None:
+    if scope is not None:  # without a scope (redaction failed) the request is not recorded
+        draft.messages = snapshot_messages(messages, scope)
+
+
+def _set_response(draft: CallDraft, response: LLMResult, scope: RedactionScope | None) -> list[str]:
+    """Snapshot the answer (redacted, or only its structure); return its tool-call ids."""
+    message, text, info = first_generation(response)
+    draft.finish_reason = finish_reason(message, info)
+    draft.llm_output = response.llm_output
+    if message is None:
+        if scope is not None and text is not None:
+            draft.text = scope.redact(text)
+        return []
+    if scope is None:
+        draft.response = snapshot_structure(message)
+        calls = getattr(message, "tool_calls", None) or ()
+    else:
+        draft.response = snapshot_message(message, scope)
+        calls = draft.response["data"].get("tool_calls") or ()
+    return [call["id"] for call in calls if isinstance(call, dict) and call.get("id")]
+
+
+def _set_error(draft: Draft, error: BaseException, scope: RedactionScope | None) -> None:
+    """Mark the run failed. The message may quote the prompt, so it is content."""
+    draft.status = "error"
+    draft.error_type = type(error).__name__
+    if scope is not None:
+        draft.error = scope.redact(str(error))
+
+
+def _set_failure(
+    draft: CallDraft, failure: tuple[BaseException, object], scope: RedactionScope | None
+) -> None:
+    """A failed call: the partial response LangChain may pass along, and the error."""
+    error, partial = failure
+    if isinstance(partial, LLMResult):
+        _set_response(draft, partial, scope)
+    _set_error(draft, error, scope)
+
+
+def _set_tool_input(draft: ToolDraft, tool_input: Any, scope: RedactionScope | None) -> None:
+    if scope is not None:
+        draft.tool_input = redact_value(tool_input, scope)
+
+
+def _set_tool_output(draft: ToolDraft, output: Any, scope: RedactionScope | None) -> None:
+    if scope is not None:
+        draft.output = redact_value(output, scope)
+        draft.output_is_message = isinstance(output, BaseMessage)
+        draft.has_output = True
+
+
+def _finish(draft: Draft) -> None:
+    draft.duration_ms = (time.perf_counter() - draft.t0) * 1000.0
+
+
+def _finish_call(draft: CallDraft) -> None:
+    _finish(draft)
+    if draft.first_token is not None:
+        draft.ttft_ms = (draft.first_token - draft.t0) * 1000.0

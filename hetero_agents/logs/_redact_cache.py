@@ -7,13 +7,16 @@ same in any scope (there was nothing to number), so remembering clean texts is
 exact, and it turns the cost of a long conversation from quadratic into
 linear. Python caches a string's hash on the object and LangChain reuses the
 same message objects, so a repeat costs one set lookup.
+
+The redactor's own scope is opened only when a text is not known clean: a
+call whose every text was seen before costs no scope at all.
 """
 
 from __future__ import annotations
 
-from hetero_agents.redaction import RedactionScope
+from hetero_agents.redaction import RedactionScope, Redactor
 
-_MIN_LENGTH = 32  # shorter texts are cheaper to scan than to remember
+_MIN_LENGTH = 8  # shorter texts are cheaper to scan than to remember
 _MAX_LENGTH = 256 * 1024
 _MAX_TEXTS = 4096
 
@@ -23,37 +26,44 @@ class CleanTexts:
 
     def __init__(self, limit: int = _MAX_TEXTS) -> None:
         """Remember at most ``limit`` texts (then start over: cheap, and rare)."""
-        self._texts: set[str] = set()
+        self.texts: set[str] = set()  # read directly by the scopes: the hot path
         self._limit = limit
 
-    def wrap(self, scope: RedactionScope) -> RedactionScope:
-        """A scope that consults and feeds this cache around ``scope``."""
-        return _RememberingScope(scope, self)
+    def scope(self, redactor: Redactor) -> RedactionScope:
+        """A scope of ``redactor`` that consults and feeds this cache.
+
+        ``redactor.scope()`` is called at the first text not known clean (so any
+        error it raises comes from ``redact``), and at most once.
+        """
+        return _RememberingScope(redactor, self)
 
     def __contains__(self, text: str) -> bool:
-        return text in self._texts
+        return text in self.texts
 
     def add(self, text: str) -> None:
         """Remember ``text`` as clean."""
-        texts = self._texts
+        texts = self.texts
         if len(texts) >= self._limit:
             texts.clear()
         texts.add(text)
 
 
 class _RememberingScope:
-    __slots__ = ("_clean", "_inner")
+    __slots__ = ("_clean", "_inner", "_redactor")
 
-    def __init__(self, inner: RedactionScope, clean: CleanTexts) -> None:
-        self._inner = inner
+    def __init__(self, redactor: Redactor, clean: CleanTexts) -> None:
+        self._redactor = redactor
+        self._inner: RedactionScope | None = None
         self._clean = clean
 
     def redact(self, text: str) -> str:
-        if not _MIN_LENGTH <= len(text) <= _MAX_LENGTH:
-            return self._inner.redact(text)
-        if text in self._clean:
+        remember = _MIN_LENGTH <= len(text) <= _MAX_LENGTH
+        if remember and text in self._clean.texts:
             return text
-        redacted = self._inner.redact(text)
-        if redacted == text:
+        inner = self._inner
+        if inner is None:
+            inner = self._inner = self._redactor.scope()
+        redacted = inner.redact(text)
+        if remember and redacted == text:
             self._clean.add(text)
         return redacted

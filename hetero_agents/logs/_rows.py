@@ -4,10 +4,10 @@ Migrations spell their DDL out in full (a migration must never change after it
 ships); these tuples describe the *current* schema, and the migration test
 checks that the two agree.
 
-Rows travel from the calling thread to the writer as plain dicts keyed by
-column name. Values of ``*_json`` columns are still Python objects there (the
-writer serialises them, off the agent's thread), and ``datetime_utc`` is still
-a ``time.time()`` float.
+Calls and tool runs travel from the calling thread to the writer as drafts
+(``_drafts.py``) that the writer shapes into rows keyed by column name; shadow
+rows travel as such dicts directly. ``datetime_utc`` is a ``time.time()``
+float until the encoder writes it as text.
 """
 
 from __future__ import annotations

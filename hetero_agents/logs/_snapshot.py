@@ -18,44 +18,90 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from pydantic import BaseModel
 
+from hetero_agents.logs._encode import json_copy
 from hetero_agents.redaction import RedactionScope, redact_json
 
+_JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
 # Message fields that carry what was said; everything else is structure.
-_CONTENT_FIELDS = frozenset({"content", "additional_kwargs", "artifact"})
-_TOOL_CALL_FIELDS = frozenset({"tool_calls", "invalid_tool_calls"})
-_ATOMS = frozenset({str, int, float, bool})
-_FIELDS: dict[type[BaseMessage], tuple[str, ...]] = {}
+_CONTENT_FIELDS = ("content", "additional_kwargs", "artifact")
+_TOOL_CALL_FIELDS = ("tool_calls", "invalid_tool_calls")
+# Per message class: which of those fields it has (a human message has no tool calls).
+_PLANS: dict[type[BaseMessage], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _plan(cls: type[BaseMessage]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    plan = _PLANS.get(cls)
+    if plan is None:
+        fields = cls.model_fields
+        plan = _PLANS[cls] = (
+            tuple(name for name in _CONTENT_FIELDS if name in fields),
+            tuple(name for name in _TOOL_CALL_FIELDS if name in fields),
+        )
+    return plan
 
 
 def snapshot_message(message: BaseMessage, scope: RedactionScope | None) -> dict[str, Any]:
     """A lossless ``{"type": ..., "data": {...}}`` dict (``message_to_dict``'s shape), redacted."""
-    cls = type(message)
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = tuple(cls.model_fields)
-    data: dict[str, Any] = {}
-    for name in fields:
-        value = getattr(message, name)
-        if name in _CONTENT_FIELDS:
-            if scope is not None and value:  # empty text or {} has nothing to redact
-                value = scope.redact(value) if isinstance(value, str) else redact_json(value, scope)
-            else:
-                value = _copy(value)
-        elif value is None or value.__class__ in _ATOMS:
-            pass  # immutable: shared, not copied
-        elif name in _TOOL_CALL_FIELDS:
-            value = [_tool_call(call, scope) for call in value]
-        else:
-            value = _copy(value)
-        data[name] = value
-    return {"type": message.type, "data": data}
+    return _snapshot(message, _fields_copy(message.__dict__), scope)
 
 
 def snapshot_messages(
     messages: Sequence[BaseMessage], scope: RedactionScope | None
 ) -> list[dict[str, Any]]:
-    """:func:`snapshot_message` over a list."""
-    return [snapshot_message(message, scope) for message in messages]
+    """:func:`snapshot_message` over a list, copying every message's fields in one go.
+
+    This runs for every recorded call on the agent's thread, so the copying is
+    one call into C (pydantic keeps a message's fields in its ``__dict__``), and
+    Python only walks what redaction must read: the text, and tool-call arguments.
+    """
+    copies = _fields_copy([message.__dict__ for message in messages])
+    return [_snapshot(m, fields, scope) for m, fields in zip(messages, copies, strict=True)]
+
+
+def snapshot_structure(message: BaseMessage) -> dict[str, Any]:
+    """Only what a metadata-only row reads from an answer: its usage and response metadata."""
+    data = {"response_metadata": message.response_metadata}
+    usage = getattr(message, "usage_metadata", None)
+    if usage is not None:
+        data["usage_metadata"] = usage
+    return {"type": message.type, "data": _fields_copy(data)}
+
+
+def _snapshot(
+    message: BaseMessage, data: dict[str, Any], scope: RedactionScope | None
+) -> dict[str, Any]:
+    """Redact the copied fields of ``message`` in place: its text and tool-call arguments."""
+    if scope is not None:
+        content_fields, tool_call_fields = _PLANS.get(message.__class__) or _plan(message.__class__)
+        for name in content_fields:
+            value = data[name]
+            if value:  # "" and {} hold nothing
+                data[name] = (
+                    scope.redact(value) if value.__class__ is str else redact_json(value, scope)
+                )
+        for name in tool_call_fields:
+            for call in data[name] or ():
+                args = call.get("args") if isinstance(call, dict) else None
+                if args is not None:
+                    call["args"] = (
+                        scope.redact(args) if args.__class__ is str else redact_json(args, scope)
+                    )
+    return {"type": message.type, "data": data}
+
+
+def _fields_copy(fields: Any) -> Any:
+    """A deep copy, in C when it can be: what :data:`dumps_json` would write, read back.
+
+    What the writer stores is the same either way, since it writes JSON with the
+    same encoder; values that are not JSON (an object in ``additional_kwargs``)
+    become their text here, so redaction sees them too.
+    """
+    if json_copy is not None:
+        try:
+            return json_copy(fields)
+        except TypeError:  # beyond what orjson writes (integers over 64 bits)
+            pass
+    return _copy(fields)
 
 
 def redact_value(value: Any, scope: RedactionScope | None) -> Any:
@@ -80,7 +126,12 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | bool | int | float):
         return value
     if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
+        return {
+            key if key.__class__ is str else str(key): item
+            if item.__class__ in _JSON_LEAVES
+            else jsonable(item)
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(item) for item in value]
     if isinstance(value, BaseMessage):
@@ -145,36 +196,6 @@ def finish_reason(message: BaseMessage | None, info: dict[str, Any]) -> str | No
             if value is not None:
                 return str(value)
     return None
-
-
-def token_usage(
-    message: BaseMessage | None, result: LLMResult
-) -> tuple[int | None, int | None, dict[str, Any] | None]:
-    """Input and output tokens, plus the provider's full usage detail."""
-    usage = getattr(message, "usage_metadata", None)
-    if usage:
-        return usage.get("input_tokens"), usage.get("output_tokens"), _copy(usage)
-    legacy = (result.llm_output or {}).get("token_usage") or (result.llm_output or {}).get("usage")
-    if isinstance(legacy, dict) and legacy:
-        return (
-            legacy.get("prompt_tokens", legacy.get("input_tokens")),
-            legacy.get("completion_tokens", legacy.get("output_tokens")),
-            _copy(legacy),
-        )
-    return None, None, None
-
-
-def _tool_call(call: Any, scope: RedactionScope | None) -> Any:
-    """Copy a tool call, redacting only its arguments (ids and names are structure)."""
-    if not isinstance(call, dict):
-        return _copy(call)
-    copied = dict(call)
-    args = copied.get("args")
-    if scope is not None and args is not None:
-        copied["args"] = scope.redact(args) if isinstance(args, str) else redact_json(args, scope)
-    else:
-        copied["args"] = _copy(args)
-    return copied
 
 
 def _copy(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """The one background thread per logger that drains queued rows into SQLite.
 
-The agent's thread only appends a row to a deque (no lock, no syscall in the
-common case); this thread wakes when a batch is ready or ``LINGER_S`` has
+The agent's thread only appends a row (or a draft of one) to a deque (no lock,
+no syscall in the common case); this thread wakes when a batch is ready or ``LINGER_S`` has
 passed, and hands each batch to :class:`~hetero_agents.logs._batch.BatchCommitter`
 (one transaction per batch, whose commit overlaps the encoding of the next
 batch while a backlog lasts). ``flush()`` waits for a marker to pass through the
@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from hetero_agents.logs._batch import BatchCommitter, Row
+from hetero_agents.logs._batch import BatchCommitter, Queued
 from hetero_agents.logs._crypto import ContentCipher
 from hetero_agents.logs._health import (
     DROPPED_AFTER_CLOSE,
@@ -110,8 +110,11 @@ class BackgroundWriter:
         """Whether :meth:`close` was called; later rows are dropped and counted."""
         return self._closed
 
-    def submit(self, table: str, row: Row) -> None:
-        """Queue one row for ``table``. Never raises and never blocks longer than configured."""
+    def submit(self, table: str, row: Queued) -> None:
+        """Queue one row (or a draft of one) for ``table``.
+
+        Never raises and never blocks longer than configured.
+        """
         if self._closed:
             self._health.record(DROPPED_AFTER_CLOSE)
             return
@@ -197,7 +200,7 @@ class BackgroundWriter:
                 self._wakeup.clear()
             if not items:
                 continue
-            rows: list[tuple[str, Row]] = []
+            rows: list[tuple[str, Queued]] = []
             markers: list[_FlushMarker] = []
             stop = False
             while items and len(rows) < self._batch_size:

@@ -1,10 +1,11 @@
 """``CallLogger``: the S1 callback handler, and ``capture()`` to attach it to a whole block.
 
 The handler does as little as it can on the agent's thread: at the start of a
-call it snapshots and redacts the request; at the end it adds the response and
-hands one dict to the background writer (see ``_recorder.py``). Nothing it
-does raises into the agent: failures are counted, warned about once, and
-shown by ``hetero-agents logs stats``.
+call it snapshots and redacts the request; at the end it snapshots and redacts
+the response and queues the call as a draft, which the background writer
+shapes into its row (see ``_recorder.py`` and ``_drafts.py``). Nothing it does
+raises into the agent: failures are counted, warned about once, and shown by
+``hetero-agents logs stats``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Redaction at capture: PII and secrets never reach the log database.
 
-The logger calls ``redactor.scope()`` once per recorded call and passes every
-text of the call through that scope, so placeholders (``<EMAIL_1>``,
-``<PHONE_2>``) stay consistent within the call. :class:`DefaultRedactor` is
+The logger opens one ``redactor.scope()`` per recorded call (when the call has
+a text it has not already seen clean) and passes every text of the call through
+that scope, so placeholders (``<EMAIL_1>``, ``<PHONE_2>``) stay consistent
+within the call. :class:`DefaultRedactor` is
 the default; :class:`NoRedaction` is the explicit opt-out; anything with a
 ``scope()`` method returning an object with ``redact(str) -> str`` can stand in.
 

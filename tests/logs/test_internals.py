@@ -23,6 +23,33 @@ def test_ulids_are_26_crockford_chars_sortable_by_time_and_unique() -> None:
     assert ulid_timestamp(ids[0]) == pytest.approx(now, abs=0.001)
 
 
+def test_ulids_encode_the_millisecond_and_80_random_bits_in_order() -> None:
+    import random
+
+    def reference(millis: int, bits: int) -> str:  # the ULID spec, digit by digit
+        value = (millis << 80) | bits
+        return "".join(
+            "0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(value >> (5 * i)) & 31] for i in range(25, -1, -1)
+        )
+
+    stamps = [1_700_000_000.123, 1_700_000_000.1234, 1_700_000_000.124, 2**47 / 1000, 0.0]
+    for stamp in stamps:  # the repeated millisecond takes the cached time part
+        state = random.getstate()
+        made = new_ulid(stamp)
+        random.setstate(state)
+        assert made == reference(int(stamp * 1000), random.getrandbits(80))
+
+
+def test_uuid_text_is_str_of_the_uuid() -> None:
+    import uuid
+
+    from hetero_agents.logs._calls import uuid_text
+
+    samples = [uuid.UUID(int=0), uuid.UUID(int=2**128 - 1), uuid.UUID(int=255)]
+    samples += [uuid.uuid4() for _ in range(500)]
+    assert [uuid_text(u) for u in samples] == [str(u) for u in samples]
+
+
 def test_health_warns_once_per_kind_and_hands_counts_to_the_writer() -> None:
     health = CaptureHealth("db.sqlite")
     with pytest.warns(CaptureWarning, match=r"queue stayed full.*\(db.sqlite\)"):
@@ -74,6 +101,7 @@ def test_clean_texts_skip_rescans_but_never_hide_findings() -> None:
     from hetero_agents.redaction import DefaultRedactor
 
     scans: list[str] = []
+    scopes: list[object] = []
 
     class Counting:
         def __init__(self) -> None:
@@ -83,14 +111,24 @@ def test_clean_texts_skip_rescans_but_never_hide_findings() -> None:
             scans.append(text)
             return self.inner.redact(text)
 
+    class CountingRedactor:
+        def scope(self) -> Counting:
+            scopes.append(self)
+            return Counting()
+
     cache = CleanTexts(limit=2)
     clean = "You are a careful assistant that extracts order numbers."
     dirty = "Please write to carol@example.com about order 48213 today."
     for _ in range(3):
-        scope = cache.wrap(Counting())
+        scope = cache.scope(CountingRedactor())
         assert scope.redact(clean) == clean
         assert scope.redact(dirty) == "Please write to <EMAIL_1> about order 48213 today."
+        assert scope.redact("carol@example.com") == "<EMAIL_1>"  # one scope per call
     assert scans.count(clean) == 1  # scanned once, then known clean
+    assert len(scopes) == 3  # each call opened its redactor's scope once, when needed
+    untouched = cache.scope(CountingRedactor())
+    assert untouched.redact(clean) == clean
+    assert len(scopes) == 3  # every text known clean: no scope opened at all
     assert scans.count(dirty) == 3  # a text with findings is always scanned
     cache.add("a" * 40)
     cache.add("b" * 40)  # over the limit: the cache starts over rather than grow

@@ -222,3 +222,77 @@ def test_thread_id_comes_from_metadata_or_the_enclosing_config(logger: CallLogge
     model.invoke("c", {"callbacks": [logger]})
     logger.flush()
     assert [c.thread_id for c in logger.store.calls()] == ["from-metadata", "from-config", None]
+
+
+def _held_back(logger: CallLogger) -> list[tuple[str, Any]]:
+    """Keep what the logger queues from the writer, to hand it over at a chosen moment."""
+    queued: list[tuple[str, Any]] = []
+    logger._recorder.writer = type("Held", (), {"submit": lambda _s, t, r: queued.append((t, r))})()
+    return queued
+
+
+def test_what_is_logged_is_what_the_callbacks_saw_not_later_changes(logger: CallLogger) -> None:
+    from uuid import uuid4
+
+    from langchain_core.outputs import LLMResult
+
+    queued = _held_back(logger)
+    request = [HumanMessage("Where is order 48213?", additional_kwargs={"k": "v"})]
+    answer = AIMessage(
+        "It ships today.",
+        usage_metadata=usage(7, 3),
+        response_metadata={"model_name": "gpt-4o-mini", "finish_reason": "stop"},
+        tool_calls=[{"name": "track", "args": {"order": "48213"}, "id": "t1"}],
+    )
+    run_id = uuid4()
+    metadata = {"langgraph_node": "support", "user": "carol"}
+    logger.on_chat_model_start({}, [request], run_id=run_id, metadata=metadata)
+    logger.on_llm_end(LLMResult(generations=[[ChatGeneration(message=answer)]]), run_id=run_id)
+    # The agent changes everything it handed over once the callbacks have returned...
+    request[0].content = "changed"
+    request[0].additional_kwargs["k"] = "changed"
+    answer.content = "changed"
+    answer.response_metadata["model_name"] = "changed"
+    answer.tool_calls[0]["args"]["order"] = "changed"
+    assert answer.usage_metadata is not None
+    answer.usage_metadata["input_tokens"] = 999
+    metadata["langgraph_node"] = metadata["user"] = "changed"
+    # ...and only then does the writer shape the row.
+    for table, draft in queued:
+        logger._writer.submit(table, draft)
+    call = _only_call(logger)
+    assert call.messages is not None
+    assert call.messages[0]["data"]["content"] == "Where is order 48213?"
+    assert call.messages[0]["data"]["additional_kwargs"] == {"k": "v"}
+    assert (call.response, call.model, call.input_tokens) == ("It ships today.", "gpt-4o-mini", 7)
+    assert call.tool_calls == [
+        {"name": "track", "args": {"order": "48213"}, "id": "t1", "type": "tool_call"}
+    ]
+    assert (call.node, call.metadata) == ("support", {"user": "carol"})
+
+
+def test_a_row_that_cannot_be_shaped_is_kept_with_its_metadata(logger: CallLogger) -> None:
+    from uuid import uuid4
+
+    from langchain_core.outputs import LLMResult
+
+    class Unprintable:
+        def __str__(self) -> str:
+            raise RuntimeError("no text for this value")
+
+    run_id = uuid4()
+    params = {"_type": "scripted", "odd": Unprintable()}  # options are written as JSON: fails
+    answer = LLMResult(generations=[[ChatGeneration(message=AIMessage("ok"))]])
+
+    def record() -> Any:  # the writer shapes the row, fails, and keeps what it can
+        request = [[HumanMessage("hi")]]
+        logger.on_chat_model_start({}, request, run_id=run_id, invocation_params=params)
+        logger.on_llm_end(answer, run_id=run_id)
+        return _only_call(logger)
+
+    with pytest.warns(CaptureWarning, match="recording a call failed"):
+        call = record()
+    assert (call.run_id, call.status, call.content_captured) == (str(run_id), "ok", False)
+    assert call.duration_ms is not None
+    assert call.messages is None
+    assert logger.health.counts() == {"handler_errors": 1}
