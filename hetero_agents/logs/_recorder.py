@@ -235,8 +235,9 @@ class Recorder:
     ) -> _D:
         """Start a draft of ``kind``: ids, time, a copy of the run's tags and metadata.
 
-        The redaction scope opens here and serves the whole run, so a value gets the
-        same placeholder in the request, the metadata and the answer.
+        The run's redaction scope is made here and serves the whole run, so a value
+        gets the same placeholder in the request, the metadata and the answer (the
+        redactor's own scope opens at the first text not already known clean).
         """
         started = time.time()
         t0 = time.perf_counter()
