@@ -15,7 +15,7 @@ about half of its 41 columns NULL: not writing those at all is the cheap way.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -51,41 +51,60 @@ _FRAMEWORK_KEYS: dict[tuple[str, ...], tuple[str, ...]] = {}
 _MAX_KEY_SETS = 1024
 
 
-def common_fields(draft: Draft) -> Row:
-    """The fields calls and tool runs share: ids, time, graph position, status, metadata."""
-    meta = draft.metadata
+def put_present(row: Row, pairs: Iterable[tuple[str, Any]]) -> None:
+    """Set each ``(column, value)`` whose value is not ``None``: a ready row leaves NULLs out."""
+    for column, value in pairs:
+        if value is not None:
+            row[column] = value
+
+
+def bare_fields(draft: Draft) -> Row:
+    """What every row records, whatever else fails to shape: ids, time, duration, status.
+
+    On its own, this is a metadata-only row (``Draft.salvage``).
+    """
     row: Row = {
         "id": draft.row_id,
         "datetime_utc": draft.started,
         "run_id": uuid_text(draft.run_id),
         "status": draft.status,
-        "content_captured": int(draft.content),
+        "content_captured": 0,
         "encrypted": 0,
     }
-    if draft.duration_ms is not None:
-        row["duration_ms"] = draft.duration_ms
-    if draft.parent_run_id is not None:
-        row["parent_run_id"] = uuid_text(draft.parent_run_id)
-    if draft.thread_id is not None:
-        row["thread_id"] = str(draft.thread_id)
-    node = meta.get("langgraph_node")
-    if node is not None:
-        row["node"] = node
+    parent = draft.parent_run_id
+    put_present(
+        row,
+        (
+            ("duration_ms", draft.duration_ms),
+            ("parent_run_id", None if parent is None else uuid_text(parent)),
+            ("error_type", draft.error_type),
+        ),
+    )
+    return row
+
+
+def common_fields(draft: Draft) -> Row:
+    """The fields calls and tool runs share: ids, time, graph position, status, metadata."""
+    row = bare_fields(draft)
+    row["content_captured"] = int(draft.content)
+    meta = draft.metadata
     step = meta.get("langgraph_step")
-    if isinstance(step, int):
-        row["step"] = step
-    task = meta.get("hetero_task")
-    if task is not None:
-        row["task"] = task
-    if draft.error_type is not None:
-        row["error_type"] = draft.error_type
-    if draft.error is not None:
-        row["error"] = draft.error
+    thread_id = draft.thread_id
+    put_present(
+        row,
+        (
+            ("thread_id", None if thread_id is None else str(thread_id)),
+            ("node", meta.get("langgraph_node")),
+            ("step", step if isinstance(step, int) else None),
+            ("task", meta.get("hetero_task")),
+            ("error", draft.error),
+        ),
+    )
     if draft.tags:
         row["tags_json"] = dumps_json(draft.tags)
     # User metadata can carry user ids and emails: it was redacted like content,
     # and is left out when redaction did not work for this row.
-    if draft.redacted:
+    if draft.scope is not None:
         recorded = metadata_json(meta, draft.user_metadata)
         if recorded is not None:
             row["metadata_json"] = dumps_json(recorded)
@@ -217,13 +236,15 @@ def token_usage(
 
 def price(row: Row, prices: PriceTable) -> None:
     """Set ``cost_usd`` from the row's model, provider, tier and tokens (when it is known)."""
-    input_tokens = row.get("input_tokens")
-    output_tokens = row.get("output_tokens")
-    if input_tokens is None and output_tokens is None:
-        return
-    known = prices.price(row.get("model"), provider=row.get("provider"), tier=row.get("tier"))
-    if known is not None:
-        row["cost_usd"] = known.cost(input_tokens, output_tokens)
+    cost = prices.cost(
+        row.get("model"),
+        row.get("input_tokens"),
+        row.get("output_tokens"),
+        provider=row.get("provider"),
+        tier=row.get("tier"),
+    )
+    if cost is not None:
+        row["cost_usd"] = cost
 
 
 def tool_output_fields(row: Row, output: Any, is_message: bool) -> None:
@@ -265,10 +286,7 @@ def shadow_fields(data: Mapping[str, Any], scope: RedactionScope) -> Row:
 def _route_fields(row: Row, route: Mapping[str, Any]) -> None:
     """Copy the router's decision (``response_metadata["hetero"]``) into its columns."""
     row["route_json"] = dumps_json(jsonable(route))
-    for column, key in _ROUTE_COLUMNS:
-        value = route.get(key)
-        if value is not None:
-            row[column] = value
+    put_present(row, ((column, route.get(key)) for column, key in _ROUTE_COLUMNS))
     model = route.get("model")
     if isinstance(model, str) and model:
         row["model"] = model

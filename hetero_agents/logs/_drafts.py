@@ -65,8 +65,8 @@ def user_metadata(metadata: Mapping[str, Any], scope: RedactionScope) -> Row | N
 class Draft:
     """What every row records about its run, captured when the run starts.
 
-    ``redacted`` is whether redaction worked for this row: without it, neither
-    content nor user metadata is recorded.
+    ``scope`` is the run's redaction scope, ``None`` when redaction did not work for
+    this row: then neither content nor user metadata is recorded.
     """
 
     row_id: str
@@ -78,7 +78,6 @@ class Draft:
     metadata: Mapping[str, Any]
     thread_id: Any
     content: bool
-    redacted: bool
     scope: RedactionScope | None
     user_metadata: Row | None = None
     duration_ms: float | None = None
@@ -89,27 +88,12 @@ class Draft:
     def drop_content(self) -> None:
         """Record this row as metadata only (its redaction failed part-way)."""
         self.content = False
-        self.redacted = False
+        self.scope = None
         self.user_metadata = None
 
     def salvage(self) -> Row:
         """The row that needs no shaping: ids, time, duration and status, no content."""
-        row: Row = {
-            "id": self.row_id,
-            "datetime_utc": self.started,
-            "run_id": str(self.run_id),
-            "status": self.status,
-            "content_captured": 0,
-            "encrypted": 0,
-        }
-        for column, value in (
-            ("duration_ms", self.duration_ms),
-            ("parent_run_id", None if self.parent_run_id is None else str(self.parent_run_id)),
-            ("error_type", self.error_type),
-        ):
-            if value is not None:
-                row[column] = value
-        return row
+        return _calls.bare_fields(self)
 
 
 @dataclass(slots=True, eq=False)
@@ -143,19 +127,18 @@ class CallDraft(Draft):
         row = _calls.common_fields(self)
         meta = self.metadata
         params = self.invocation_params or {}
-        if self.parent_call_id is not None:
-            row["parent_call_id"] = self.parent_call_id
         row["n_children"] = self.n_children
-        if self.ttft_ms is not None:
-            row["ttft_ms"] = self.ttft_ms
         row["streamed"] = int(self.first_token is not None)
-        for column, key in (("tier", "hetero_tier"), ("provider", "ls_provider")):
-            value = meta.get(key)
-            if value is not None:
-                row[column] = value
-        model = _calls.model_name(meta, params, self.serialized)
-        if model is not None:
-            row["model"] = model
+        _calls.put_present(
+            row,
+            (
+                ("parent_call_id", self.parent_call_id),
+                ("ttft_ms", self.ttft_ms),
+                ("tier", meta.get("hetero_tier")),
+                ("provider", meta.get("ls_provider")),
+                ("model", _calls.model_name(meta, params, self.serialized)),
+            ),
+        )
         if self.content and self.messages is not None:
             _calls.request_fields(row, self.messages, params)
         _calls.response_fields(row, self)
@@ -185,13 +168,10 @@ class ToolDraft(Draft):
     def build(self) -> Row:
         """The ``tools`` row, ready to insert (on the writer thread)."""
         row = _calls.common_fields(self)
-        for column, value in (
-            ("name", self.name),
-            ("tool_call_id", self.tool_call_id),
-            ("call_id", self.call_id),
-        ):
-            if value is not None:
-                row[column] = value
+        _calls.put_present(
+            row,
+            (("name", self.name), ("tool_call_id", self.tool_call_id), ("call_id", self.call_id)),
+        )
         if self.content:
             if self.tool_input is not None:
                 row["input_json"] = dumps_json(self.tool_input)

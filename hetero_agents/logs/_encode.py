@@ -3,12 +3,8 @@
 Drafts of calls and tool runs arrive *ready* (``_calls.py``): only their
 non-NULL columns, JSON already as text. :meth:`RowEncoder.encode_ready` binds
 them as they are, with one cached ``INSERT`` per set of columns. Other rows
-(shadow results) take :meth:`RowEncoder.encode`, which does the same from a
-row dict of every column.
-
-Each table gets a plan computed once (which positions are JSON, which is the
-timestamp, which hold content to encrypt), so encoding a row is one ``map``
-plus a few in-place fixes instead of per-column string tests.
+(shadow results) take :meth:`RowEncoder.encode`, which makes such a ready row
+from a row dict (JSON columns serialised, NULLs left out) and binds it the same way.
 
 Encoding is most of the writer's Python time, so the two costly steps have fast
 paths that write exactly what the plain path would:
@@ -112,48 +108,26 @@ def utc_text_slow(stamp: float) -> str:
 
 
 class _Plan:
-    __slots__ = (
-        "columns",
-        "content",
-        "encrypted",
-        "json",
-        "named",
-        "statements",
-        "table",
-        "time",
-    )
+    __slots__ = ("columns", "content", "json", "statements", "table")
 
     def __init__(self, table: str, columns: tuple[str, ...]) -> None:
         self.columns = columns
-        self.json = [i for i, c in enumerate(columns) if c.endswith("_json")]
-        self.time = columns.index("datetime_utc")
-        self.content = [i for i, c in enumerate(columns) if c in CONTENT_COLUMNS[table]]
-        self.encrypted = columns.index("encrypted")
+        self.json = frozenset(c for c in columns if c.endswith("_json"))
+        self.content = CONTENT_COLUMNS[table]
         self.table = table
-        self.statements: dict[tuple[bool, ...], str] = {}
-        self.named: dict[tuple[str, ...], str] = {}
+        self.statements: dict[tuple[str, ...], str] = {}
 
-    def statement(self, present: tuple[bool, ...]) -> str:
-        """The ``INSERT`` naming the columns flagged in ``present`` (cached per shape)."""
-        sql = self.statements.get(present)
-        if sql is None:
-            names = [name for name, kept in zip(self.columns, present, strict=True) if kept]
-            marks = ", ".join("?" * len(names))
-            # Table and column names are our constants; every value is a parameter.
-            sql = f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-            self.statements[present] = sql
-        return sql
-
-    def named_statement(self, names: tuple[str, ...]) -> str:
+    def statement(self, names: tuple[str, ...]) -> str:
         """The ``INSERT`` naming ``names``, in that order (cached per shape)."""
-        sql = self.named.get(names)
+        sql = self.statements.get(names)
         if sql is None:
             unknown = set(names) - set(self.columns)
             if unknown:  # names become SQL text: only our own columns may
                 raise ValueError(f"not a column of {self.table}: {sorted(unknown)}")
             marks = ", ".join("?" * len(names))
+            # Table and column names are our constants; every value is a parameter.
             sql = f"INSERT INTO {self.table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-            self.named[names] = sql
+            self.statements[names] = sql
         return sql
 
 
@@ -175,28 +149,19 @@ class RowEncoder:
         self._second_text = ""
 
     def encode(self, table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
-        """The ``INSERT`` for ``row``'s non-NULL columns, and their values in its order.
+        """The ``INSERT`` for ``row``'s non-NULL columns, and their values in column order.
 
         JSON columns are serialised and the time becomes ISO-8601 UTC text; columns
         that are missing from ``row`` or ``None`` are left out (they are stored as NULL).
         """
         plan = self._plans[table]
-        values: list[Any] = list(map(row.get, plan.columns))
-        encode = dumps_json
-        for index in plan.json:
-            value = values[index]
+        json_columns = plan.json
+        ready: dict[str, Any] = {}
+        for column in plan.columns:
+            value = row.get(column)
             if value is not None:
-                values[index] = encode(value)
-        values[plan.time] = self.utc_text(row["datetime_utc"])
-        cipher = self._cipher
-        if cipher is not None:
-            for index in plan.content:
-                value = values[index]
-                if value is not None:
-                    values[index] = cipher.encrypt(value)
-            values[plan.encrypted] = 1
-        present = tuple([value is not None for value in values])
-        return plan.statement(present), [value for value in values if value is not None]
+                ready[column] = dumps_json(value) if column in json_columns else value
+        return self.encode_ready(table, ready)
 
     def encode_ready(self, table: str, row: dict[str, Any]) -> tuple[str, list[Any]]:
         """The ``INSERT`` for a ready row (a draft's): its columns are exactly its keys.
@@ -210,7 +175,7 @@ class RowEncoder:
         values[names.index("datetime_utc")] = self.utc_text(row["datetime_utc"])
         cipher = self._cipher
         if cipher is not None:
-            content = CONTENT_COLUMNS[table]
+            content = plan.content
             for index, name in enumerate(names):
                 if name in content and values[index] is not None:
                     values[index] = cipher.encrypt(values[index])
@@ -219,7 +184,7 @@ class RowEncoder:
             else:
                 names += ("encrypted",)
                 values.append(1)
-        return plan.named_statement(names), values
+        return plan.statement(names), values
 
     def utc_text(self, stamp: float) -> str:
         """The same text as :func:`utc_text_slow`, reusing the last row's formatted second.

@@ -259,7 +259,6 @@ class Recorder:
             meta,
             thread_id,
             self.capture_content,  # content
-            False,  # redacted
             None,  # scope
         )
         try:
@@ -270,7 +269,6 @@ class Recorder:
             draft.drop_content()
         else:
             draft.scope = scope
-            draft.redacted = True
         return draft
 
     def _guarded(

@@ -31,7 +31,6 @@ class Price:
 
 
 FREE: Final = Price(0.0, 0.0)
-_MAX_REMEMBERED = 4096
 
 # Model-name prefixes (lower case, without provider prefix) -> list price.
 # The longest matching prefix wins, so "gpt-4o-mini-2024-07-18" is gpt-4o-mini.
@@ -106,23 +105,11 @@ class PriceTable:
         # Longest first, so the first prefix that matches is the most specific one.
         self._prefixes = sorted(table, key=len, reverse=True)
         self._lookup = lru_cache(maxsize=1024)(self._find)
-        self._by_call: dict[tuple[str | None, str | None, str | None], Price | None] = {}
 
     def price(
         self, model: str | None, *, provider: str | None = None, tier: str | None = None
     ) -> Price | None:
         """The price of a call, or ``None`` when the model is unknown."""
-        key = (model, provider, tier)
-        try:
-            return self._by_call[key]  # the log writer asks once per row: answers are kept
-        except KeyError:
-            pass
-        known = self._price(model, provider, tier)
-        if len(self._by_call) < _MAX_REMEMBERED:
-            self._by_call[key] = known
-        return known
-
-    def _price(self, model: str | None, provider: str | None, tier: str | None) -> Price | None:
         if tier == "slm" or (provider is not None and provider.lower() in LOCAL_PROVIDERS):
             return self.local
         if not model:
