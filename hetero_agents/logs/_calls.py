@@ -20,8 +20,17 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from hetero_agents.logs._encode import dumps_json
-from hetero_agents.logs._ids import new_ulid
-from hetero_agents.logs._snapshot import content_text, jsonable, prompt_text, redact_value
+from hetero_agents.logs._ids import new_ulid, ulid_text
+from hetero_agents.logs._snapshot import (
+    Snapshot,
+    content_text,
+    jsonable,
+    prompt_text,
+    redact_value,
+    snapshot_json,
+    snapshots_json,
+    thaw,
+)
 from hetero_agents.logs.pricing import PriceTable
 from hetero_agents.redaction import RedactionScope
 
@@ -64,7 +73,7 @@ def bare_fields(draft: Draft) -> Row:
     On its own, this is a metadata-only row (``Draft.salvage``).
     """
     row: Row = {
-        "id": draft.row_id,
+        "id": ulid_text(draft.row_id),
         "datetime_utc": draft.started,
         "run_id": uuid_text(draft.run_id),
         "status": draft.status,
@@ -111,6 +120,11 @@ def common_fields(draft: Draft) -> Row:
     return row
 
 
+def ulid_or_none(ulid: int | None) -> str | None:
+    """The text of a row id the callbacks linked to, if there is one."""
+    return None if ulid is None else ulid_text(ulid)
+
+
 def uuid_text(run_id: UUID) -> str:
     """``str(run_id)``, a quarter faster (it runs twice for every row the writer shapes)."""
     digits = "%032x" % run_id.int  # noqa: UP031 (printf-style is the fastest here)
@@ -137,9 +151,11 @@ def metadata_json(meta: Mapping[str, Any], user: Mapping[str, Any] | None) -> Ro
     return recorded or None
 
 
-def request_fields(row: Row, messages: list[Row], invocation_params: Mapping[str, Any]) -> None:
+def request_fields(
+    row: Row, messages: list[Snapshot], invocation_params: Mapping[str, Any]
+) -> None:
     """The request: lossless (redacted) messages, bound tools, and the other call options."""
-    row["messages_json"] = dumps_json(messages)
+    row["messages_json"] = snapshots_json(messages)
     tools = invocation_params.get("tools")
     if tools:
         row["tools_json"] = dumps_json(redact_value(tools, None))
@@ -180,11 +196,12 @@ def model_name(
 def response_fields(row: Row, draft: CallDraft) -> None:
     """Fill ``row`` with the answer, usage and route of a call.
 
-    The answer is the draft's snapshot of the answer message (``{"type", "data"}``;
-    only its structural part when content is not recorded), or a completion
+    The answer is the draft's snapshot of the answer message (``{"type", "data"}``,
+    perhaps frozen; only its structural part when content is not recorded), or a completion
     model's redacted text; older integrations report usage in ``llm_output``.
     """
-    response = draft.response
+    snapshot = draft.response
+    response = None if snapshot is None else thaw(snapshot)
     data: Row = response["data"] if response is not None else {}
     input_tokens, output_tokens, usage = token_usage(data.get("usage_metadata"), draft.llm_output)
     if input_tokens is not None:
@@ -204,12 +221,12 @@ def response_fields(row: Row, draft: CallDraft) -> None:
         _route_fields(row, route)
     if not draft.content:
         return
-    if response is not None:
+    if snapshot is not None:
         row["response"] = content_text(data.get("content"))
         tool_calls = data.get("tool_calls")
         if tool_calls:
             row["tool_calls_json"] = dumps_json(tool_calls)
-        row["response_json"] = dumps_json(response)
+        row["response_json"] = snapshot_json(snapshot)
     elif draft.text is not None:
         row["response"] = draft.text
 

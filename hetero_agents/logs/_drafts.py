@@ -5,9 +5,10 @@ model name, the price, the route columns, the text indexed for search, the call
 options as JSON values. Only two things must happen on the agent's thread, when
 the callback fires: the *snapshot* (the agent may change its message objects
 once the callback returns) and *redaction* (nothing unredacted is queued). So
-the callbacks fill a draft with redacted snapshots, plus values nobody changes
-afterwards (a copy of the run's metadata and tags, the invocation parameters
-and ``llm_output`` that LangChain builds afresh for each run), and the writer
+the callbacks fill a draft with redacted snapshots (most of them frozen: JSON
+bytes, see ``_snapshot.py``), plus values nobody changes afterwards (a copy of
+the run's metadata and tags, the invocation parameters and ``llm_output`` that
+LangChain builds afresh for each run, the row id as a number), and the writer
 thread turns each draft into its row right before encoding it (:meth:`build`).
 
 With ``capture_content=False`` a draft holds no content at all: only the
@@ -28,7 +29,8 @@ from uuid import UUID
 from hetero_agents.logs import _calls
 from hetero_agents.logs._calls import COLUMN_KEYS, Row
 from hetero_agents.logs._encode import dumps_json
-from hetero_agents.logs._snapshot import redact_value
+from hetero_agents.logs._redact_cache import RememberingScope
+from hetero_agents.logs._snapshot import Snapshot, redact_value, thaw
 from hetero_agents.logs.pricing import PriceTable
 from hetero_agents.redaction import RedactionScope
 
@@ -51,7 +53,7 @@ _NOT_USER_PREFIXES = ("ls_", *_calls.FRAMEWORK_PREFIXES)
 
 def user_metadata(metadata: Mapping[str, Any], scope: RedactionScope) -> Row | None:
     """The run's user metadata keys, redacted (``None`` when it has none)."""
-    if not metadata.keys() - _KNOWN_KEYS:
+    if _KNOWN_KEYS.issuperset(metadata):
         return None
     user = {
         key: value
@@ -66,10 +68,11 @@ class Draft:
     """What every row records about its run, captured when the run starts.
 
     ``scope`` is the run's redaction scope, ``None`` when redaction did not work for
-    this row: then neither content nor user metadata is recorded.
+    this row: then neither content nor user metadata is recorded. Row ids (this
+    row's, and the rows it links to) are ULID numbers, spelled by the writer.
     """
 
-    row_id: str
+    row_id: int
     started: float
     t0: float
     run_id: UUID
@@ -78,7 +81,7 @@ class Draft:
     metadata: Mapping[str, Any]
     thread_id: Any
     content: bool
-    scope: RedactionScope | None
+    scope: RememberingScope | None
     user_metadata: Row | None = None
     duration_ms: float | None = None
     status: str = "ok"
@@ -100,15 +103,15 @@ class Draft:
 class CallDraft(Draft):
     """A chat-model call: its request at the start, its answer at the end."""
 
-    messages: list[Row] | None = None
+    messages: list[Snapshot] | None = None
     invocation_params: Mapping[str, Any] | None = None
     serialized: Mapping[str, Any] | None = None
     prices: PriceTable | None = None
-    parent_call_id: str | None = None
+    parent_call_id: int | None = None
     n_children: int = 0
     first_token: float | None = None
     ttft_ms: float | None = None
-    response: Row | None = None
+    response: Snapshot | None = None
     text: str | None = None
     finish_reason: str | None = None
     llm_output: Mapping[str, Any] | None = None
@@ -120,7 +123,7 @@ class CallDraft(Draft):
         self.text = None
         self.error = None
         if self.response is not None:
-            self.response = structure_of(self.response)
+            self.response = structure_of(thaw(self.response))
 
     def build(self) -> Row:
         """The ``calls`` row, ready to insert (on the writer thread)."""
@@ -132,7 +135,7 @@ class CallDraft(Draft):
         _calls.put_present(
             row,
             (
-                ("parent_call_id", self.parent_call_id),
+                ("parent_call_id", _calls.ulid_or_none(self.parent_call_id)),
                 ("ttft_ms", self.ttft_ms),
                 ("tier", meta.get("hetero_tier")),
                 ("provider", meta.get("ls_provider")),
@@ -153,7 +156,7 @@ class ToolDraft(Draft):
 
     name: str | None = None
     tool_call_id: str | None = None
-    call_id: str | None = None
+    call_id: int | None = None
     tool_input: Any = None
     output: Any = None
     output_is_message: bool = False
@@ -170,7 +173,11 @@ class ToolDraft(Draft):
         row = _calls.common_fields(self)
         _calls.put_present(
             row,
-            (("name", self.name), ("tool_call_id", self.tool_call_id), ("call_id", self.call_id)),
+            (
+                ("name", self.name),
+                ("tool_call_id", self.tool_call_id),
+                ("call_id", _calls.ulid_or_none(self.call_id)),
+            ),
         )
         if self.content:
             if self.tool_input is not None:

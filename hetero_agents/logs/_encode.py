@@ -81,7 +81,9 @@ def _make_fast_dumps() -> Callable[[Any], str]:
 dumps_json: Callable[[Any], str] = _make_fast_dumps()
 
 
-def _make_json_copy() -> Callable[[Any], Any] | None:
+def _make_json_snapshots() -> (
+    tuple[Callable[[Any], bytes], Callable[[bytes], Any], Callable[[Any], Any]] | None
+):
     try:
         import orjson
     except ImportError:
@@ -90,16 +92,26 @@ def _make_json_copy() -> Callable[[Any], Any] | None:
     options |= orjson.OPT_PASSTHROUGH_DATACLASS
     dumps, loads = orjson.dumps, orjson.loads
 
-    def json_copy(value: Any) -> Any:
+    def freeze(value: Any) -> bytes:
+        return dumps(value, default=_orjson_default, option=options)
+
+    def copy(value: Any) -> Any:
         return loads(dumps(value, default=_orjson_default, option=options))
 
-    return json_copy
+    return freeze, loads, copy
 
 
-#: A deep copy of ``value`` made of JSON values, in C: what :data:`dumps_json` would write,
-#: read back. ``None`` without ``orjson``; raises ``orjson.JSONEncodeError`` (a
-#: ``TypeError``) on what only the standard encoder writes (integers beyond 64 bits).
-json_copy: Callable[[Any], Any] | None = _make_json_copy()
+_SNAPSHOTS = _make_json_snapshots()
+
+# Without orjson (PyPy) these are ``None`` and snapshots take the pure-Python path.
+#: ``value`` as the JSON :data:`dumps_json` would write, in UTF-8 bytes: an immutable
+#: snapshot made in one call into C. Raises ``orjson.JSONEncodeError`` (a ``TypeError``)
+#: on what only the standard encoder writes (integers beyond 64 bits).
+json_freeze: Callable[[Any], bytes] | None = _SNAPSHOTS[0] if _SNAPSHOTS else None
+#: The JSON values a :data:`json_freeze` snapshot holds.
+json_thaw: Callable[[bytes], Any] = _SNAPSHOTS[1] if _SNAPSHOTS else json.loads
+#: A deep copy of ``value`` made of JSON values, in C: :data:`json_freeze`, thawed.
+json_copy: Callable[[Any], Any] | None = _SNAPSHOTS[2] if _SNAPSHOTS else None
 
 
 def utc_text_slow(stamp: float) -> str:

@@ -26,15 +26,14 @@ from langchain_core.runnables.config import var_child_runnable_config
 from hetero_agents.logs import _calls
 from hetero_agents.logs._drafts import CallDraft, Draft, ToolDraft, user_metadata
 from hetero_agents.logs._health import HANDLER_ERRORS, CaptureHealth
-from hetero_agents.logs._ids import new_ulid
+from hetero_agents.logs._ids import ulid_int
 from hetero_agents.logs._redact_cache import CleanTexts
 from hetero_agents.logs._rows import CALLS, SHADOWS, TOOLS
 from hetero_agents.logs._snapshot import (
     finish_reason,
     first_generation,
+    freeze_message,
     redact_value,
-    snapshot_message,
-    snapshot_messages,
     snapshot_structure,
 )
 from hetero_agents.logs._writer import BackgroundWriter
@@ -74,8 +73,9 @@ class Recorder:
         # and these maps are read and written on every callback.
         self._calls: dict[int, CallDraft] = {}
         self._tools: dict[int, ToolDraft] = {}
-        self._tool_call_owner: OrderedDict[str, str] = OrderedDict()
-        self._recent_calls: OrderedDict[int, str] = OrderedDict()  # run id -> call id
+        # Row ids are kept as ULID numbers here; the writer thread spells them.
+        self._tool_call_owner: OrderedDict[str, int] = OrderedDict()
+        self._recent_calls: OrderedDict[int, int] = OrderedDict()  # run id -> call id
         self._links = threading.Lock()
         self._clean = CleanTexts()
 
@@ -124,7 +124,7 @@ class Recorder:
             _finish_call(draft)
             tool_calls = self._guarded(draft, _set_response, response)
             self._remember(draft, tool_calls)
-            self.writer.submit(CALLS, draft)
+            self._queue(CALLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
@@ -137,7 +137,7 @@ class Recorder:
             _finish_call(draft)
             self._guarded(draft, _set_failure, (error, partial))
             self._remember(draft, ())
-            self.writer.submit(CALLS, draft)
+            self._queue(CALLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
@@ -177,7 +177,7 @@ class Recorder:
             _finish(draft)
             if draft.content:
                 self._guarded(draft, _set_tool_output, output)
-            self.writer.submit(TOOLS, draft)
+            self._queue(TOOLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
@@ -189,7 +189,7 @@ class Recorder:
         try:
             _finish(draft)
             self._guarded(draft, _set_error, error)
-            self.writer.submit(TOOLS, draft)
+            self._queue(TOOLS, draft)
         except Exception as exc:
             self.health.record(HANDLER_ERRORS, 1, exc)
 
@@ -217,11 +217,11 @@ class Recorder:
         except ValueError:
             return None
         with self._links:
-            queued = self._recent_calls.get(run_id.int)
-        if queued is not None:
-            return queued
-        draft = self._calls.get(run_id.int)
-        return draft.row_id if draft is not None else None
+            call_id = self._recent_calls.get(run_id.int)
+        if call_id is None:
+            draft = self._calls.get(run_id.int)
+            call_id = draft.row_id if draft is not None else None
+        return _calls.ulid_or_none(call_id)
 
     # --- internals --------------------------------------------------------------------------
 
@@ -250,7 +250,7 @@ class Recorder:
             if enclosing is not None:
                 thread_id = (enclosing.get("configurable") or {}).get("thread_id")
         draft = kind(  # positional: twice as fast as keywords, once per recorded run
-            new_ulid(started),  # row_id
+            ulid_int(started),  # row_id
             started,
             t0,
             run_id,
@@ -290,6 +290,12 @@ class Recorder:
                 draft.drop_content()
         return fill(draft, arg, None)
 
+    def _queue(self, table: str, draft: CallDraft | ToolDraft) -> None:
+        """Hand a finished draft to the writer, without what its scope remembers."""
+        if draft.scope is not None:
+            draft.scope.release()
+        self.writer.submit(table, draft)
+
     def _remember(self, draft: CallDraft, tool_call_ids: Sequence[str]) -> None:
         """Keep what later events link to: tool calls (tool runs) and the run (shadows)."""
         call_id = draft.row_id
@@ -310,7 +316,7 @@ def _set_messages(
     draft: CallDraft, messages: Sequence[BaseMessage], scope: RedactionScope | None
 ) -> None:
     if scope is not None:  # without a scope (redaction failed) the request is not recorded
-        draft.messages = snapshot_messages(messages, scope)
+        draft.messages = [freeze_message(message, scope) for message in messages]
 
 
 def _set_response(draft: CallDraft, response: LLMResult, scope: RedactionScope | None) -> list[str]:
@@ -324,10 +330,10 @@ def _set_response(draft: CallDraft, response: LLMResult, scope: RedactionScope |
         return []
     if scope is None:
         draft.response = snapshot_structure(message)
-        calls = getattr(message, "tool_calls", None) or ()
     else:
-        draft.response = snapshot_message(message, scope)
-        calls = draft.response["data"].get("tool_calls") or ()
+        draft.response = freeze_message(message, scope)
+    # Tool-call ids are structure: the snapshot holds them as the message does.
+    calls = getattr(message, "tool_calls", None) or ()
     return [call["id"] for call in calls if isinstance(call, dict) and call.get("id")]
 
 

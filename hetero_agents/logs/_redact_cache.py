@@ -9,7 +9,9 @@ linear. Python caches a string's hash on the object and LangChain reuses the
 same message objects, so a repeat costs one set lookup.
 
 The redactor's own scope is opened only when a text is not known clean: a
-call whose every text was seen before costs no scope at all.
+call whose every text was seen before costs no scope at all. Within a call, a
+text that did need redacting is redacted once: asked again (the snapshot checks
+a message's texts before copying them), the scope gives the same answer.
 """
 
 from __future__ import annotations
@@ -29,13 +31,13 @@ class CleanTexts:
         self.texts: set[str] = set()  # read directly by the scopes: the hot path
         self._limit = limit
 
-    def scope(self, redactor: Redactor) -> RedactionScope:
+    def scope(self, redactor: Redactor) -> RememberingScope:
         """A scope of ``redactor`` that consults and feeds this cache.
 
         ``redactor.scope()`` is called at the first text not known clean (so any
         error it raises comes from ``redact``), and at most once.
         """
-        return _RememberingScope(redactor, self)
+        return RememberingScope(redactor, self)
 
     def __contains__(self, text: str) -> bool:
         return text in self.texts
@@ -48,22 +50,41 @@ class CleanTexts:
         texts.add(text)
 
 
-class _RememberingScope:
-    __slots__ = ("_clean", "_inner", "_redactor")
+class RememberingScope:
+    """One call's redaction scope: the redactor's own, opened late, behind the clean-text cache."""
+
+    __slots__ = ("_changed", "_clean", "_inner", "_redactor")
 
     def __init__(self, redactor: Redactor, clean: CleanTexts) -> None:
         self._redactor = redactor
         self._inner: RedactionScope | None = None
         self._clean = clean
+        self._changed: dict[str, str] | None = None  # this call's texts that had PII
 
     def redact(self, text: str) -> str:
         remember = _MIN_LENGTH <= len(text) <= _MAX_LENGTH
         if remember and text in self._clean.texts:
             return text
+        changed = self._changed
+        if changed is not None and text in changed:
+            return changed[text]
         inner = self._inner
         if inner is None:
             inner = self._inner = self._redactor.scope()
         redacted = inner.redact(text)
-        if remember and redacted == text:
+        if redacted != text:
+            if changed is None:
+                changed = self._changed = {}
+            changed[text] = redacted
+        elif remember:
             self._clean.add(text)
         return redacted
+
+    def release(self) -> None:
+        """Forget this call's texts and their placeholders, once nothing more is redacted.
+
+        Both hold what was redacted, in the clear: the recorder calls this before
+        a draft is queued, so they never wait in the queue with it.
+        """
+        self._inner = None
+        self._changed = None

@@ -7,6 +7,12 @@ fields (message type, ids, tool-call ids, usage, response metadata) are copied
 untouched, so redaction can never break the link between a tool call and the
 tool run that answers it. The result is lossless: ``messages_from_dict`` turns
 the stored messages back into the objects the model saw.
+
+Most messages hold nothing to redact. Their snapshot is *frozen*: the message
+written as JSON bytes in one call into C (:func:`freeze_message`), which the
+writer thread reads back (:func:`thaw`). This runs between two steps of the
+agent's graph, where every Python object touched is a cache miss; writing bytes
+touches far fewer than copying the message into new dicts and lists.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
 from pydantic import BaseModel
 
-from hetero_agents.logs._encode import json_copy
+from hetero_agents.logs._encode import dumps_json, json_copy, json_freeze, json_thaw
 from hetero_agents.redaction import RedactionScope, redact_json
 
 _JSON_LEAVES = frozenset({str, int, float, bool, type(None)})
@@ -45,17 +51,86 @@ def snapshot_message(message: BaseMessage, scope: RedactionScope | None) -> dict
     return _snapshot(message, _fields_copy(message.__dict__), scope)
 
 
-def snapshot_messages(
-    messages: Sequence[BaseMessage], scope: RedactionScope | None
-) -> list[dict[str, Any]]:
-    """:func:`snapshot_message` over a list, copying every message's fields in one go.
+#: What the callbacks keep of a message: the ``{"type", "data"}`` dict of
+#: :func:`snapshot_message`, or that dict already written as JSON (frozen).
+Snapshot = dict[str, Any] | bytes
 
-    This runs for every recorded call on the agent's thread, so the copying is
-    one call into C (pydantic keeps a message's fields in its ``__dict__``), and
-    Python only walks what redaction must read: the text, and tool-call arguments.
+
+def freeze_message(message: BaseMessage, scope: RedactionScope) -> Snapshot:
+    """A redacted snapshot of ``message``: frozen when redaction changes nothing in it.
+
+    The frozen snapshot holds exactly the JSON that :func:`snapshot_message` would
+    give, since that would be a copy of the same fields with nothing replaced.
+    A message with something to redact, or whose text fields hold anything but
+    plain JSON values (which the copy would turn into their text, to be
+    redacted), takes :func:`snapshot_message`.
     """
-    copies = _fields_copy([message.__dict__ for message in messages])
-    return [_snapshot(m, fields, scope) for m, fields in zip(messages, copies, strict=True)]
+    if json_freeze is not None and _nothing_to_redact(message, scope):
+        try:
+            return json_freeze({"type": message.type, "data": message.__dict__})
+        except TypeError:  # beyond what orjson writes (integers over 64 bits)
+            pass
+    return snapshot_message(message, scope)
+
+
+def thaw(snapshot: Snapshot) -> dict[str, Any]:
+    """The ``{"type", "data"}`` dict of a snapshot, frozen or not (on the writer thread)."""
+    if isinstance(snapshot, bytes):
+        thawed: dict[str, Any] = json_thaw(snapshot)
+        return thawed
+    return snapshot
+
+
+def snapshot_json(snapshot: Snapshot) -> str:
+    """The JSON text of a snapshot, as :data:`dumps_json` writes it (a frozen one is that)."""
+    return snapshot.decode() if isinstance(snapshot, bytes) else dumps_json(snapshot)
+
+
+def snapshots_json(snapshots: Sequence[Snapshot]) -> str:
+    """The JSON text of a list of snapshots (a call's request), without writing any twice."""
+    frozen = [snapshot for snapshot in snapshots if isinstance(snapshot, bytes)]
+    if len(frozen) == len(snapshots):  # the usual case: one decode
+        return (b"[" + b",".join(frozen) + b"]").decode()
+    return "[" + ",".join([snapshot_json(snapshot) for snapshot in snapshots]) + "]"
+
+
+def _nothing_to_redact(message: BaseMessage, scope: RedactionScope) -> bool:
+    """Whether what :func:`_snapshot` would redact is plain JSON that redaction leaves alone.
+
+    Texts go through ``scope`` here, so a text found clean is remembered, and
+    a text that needed redacting is redacted once: the scope remembers its
+    placeholder for the copy :func:`snapshot_message` then makes.
+    """
+    data = message.__dict__
+    content_fields, tool_call_fields = _PLANS.get(message.__class__) or _plan(message.__class__)
+    for name in content_fields:
+        value = data[name]
+        if value and not _unchanged(value, scope):
+            return False
+    for name in tool_call_fields:
+        for call in data[name] or ():
+            if call.__class__ is not dict:
+                return False
+            args = call.get("args")
+            if args is not None and not _unchanged(args, scope):
+                return False
+    return True
+
+
+def _unchanged(value: Any, scope: RedactionScope) -> bool:
+    if value.__class__ is str:
+        return bool(scope.redact(value) == value)
+    return _plain_json(value) and redact_json(value, scope) == value
+
+
+def _plain_json(value: Any) -> bool:
+    """Made only of JSON's own types (dicts with text keys, lists, text, numbers)."""
+    cls = value.__class__
+    if cls is dict:
+        return all(key.__class__ is str and _plain_json(item) for key, item in value.items())
+    if cls is list:
+        return all(_plain_json(item) for item in value)
+    return cls in _JSON_LEAVES
 
 
 def snapshot_structure(message: BaseMessage) -> dict[str, Any]:
@@ -156,24 +231,43 @@ def content_text(content: Any) -> str:
     return "".join(parts)
 
 
-def prompt_text(messages: Sequence[dict[str, Any]]) -> str:
+def prompt_text(messages: Sequence[Snapshot]) -> str:
     """The new input of a call: the text of the messages after the model's last turn.
 
     A whole conversation is resent on every call; indexing all of it for search
     would index the same words again and again. What a call adds is what came
-    after the last AI message (the user's question, or the tool results).
+    after the last AI message (the user's question, or the tool results), and
+    only those snapshots are read back.
     """
-    start = 0
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index]["type"] in ("ai", "AIMessageChunk"):
-            start = index + 1
+    new: list[Snapshot] = []
+    for message in reversed(messages):
+        kind = snapshot_type(message)
+        if kind in ("ai", "AIMessageChunk"):
             break
-    texts = [
-        content_text(message["data"].get("content"))
-        for message in messages[start:]
-        if message["type"] != "system"
-    ]
+        if kind != "system":
+            new.append(message)
+    texts = [content_text(thaw(message)["data"].get("content")) for message in reversed(new)]
     return "\n".join(text for text in texts if text)
+
+
+def snapshot_type(snapshot: Snapshot) -> str:
+    """The message type of a snapshot, read from its head when it is frozen.
+
+    A frozen snapshot starts ``{"type":"<type>",`` (:func:`freeze_message` writes it
+    so); a type holding an escaped quote, which no message class has, is read whole.
+    """
+    if isinstance(snapshot, bytes):
+        end = snapshot.find(b'"', _TYPE_AT)
+        if snapshot.startswith(_TYPE_HEAD) and snapshot[end - 1] != _BACKSLASH:
+            return snapshot[_TYPE_AT:end].decode()
+        snapshot = thaw(snapshot)
+    kind: str = snapshot["type"]
+    return kind
+
+
+_TYPE_HEAD = b'{"type":"'
+_TYPE_AT = len(_TYPE_HEAD)
+_BACKSLASH = ord("\\")
 
 
 def first_generation(result: LLMResult) -> tuple[BaseMessage | None, str | None, dict[str, Any]]:

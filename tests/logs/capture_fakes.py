@@ -114,3 +114,27 @@ def usage(input_tokens: int, output_tokens: int) -> dict[str, int]:
         "output_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,
     }
+
+
+class CountingRedactor:
+    """The default redactor, noting every text it scans and every scope it opens."""
+
+    def __init__(self) -> None:
+        self.scans: list[str] = []
+        self.scopes = 0
+
+    def scope(self) -> _CountingScope:
+        from hetero_agents.redaction import DefaultRedactor
+
+        self.scopes += 1
+        return _CountingScope(DefaultRedactor().scope(), self.scans)
+
+
+class _CountingScope:
+    def __init__(self, inner: Any, scans: list[str]) -> None:
+        self.inner, self.scans = inner, scans
+
+    def redact(self, text: str) -> str:
+        self.scans.append(text)
+        result: str = self.inner.redact(text)
+        return result

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from hetero_agents.logs._health import CaptureHealth, CaptureWarning
-from hetero_agents.logs._ids import new_ulid, ulid_timestamp
+from hetero_agents.logs._ids import new_ulid, ulid_int, ulid_text, ulid_timestamp
 from hetero_agents.logs._query import cutoff, utc_text, where_clause
 
 
@@ -38,6 +38,10 @@ def test_ulids_encode_the_millisecond_and_80_random_bits_in_order() -> None:
         made = new_ulid(stamp)
         random.setstate(state)
         assert made == reference(int(stamp * 1000), random.getrandbits(80))
+    for _ in range(200):  # the writer spells numbers the agent's thread drew
+        millis, bits = random.getrandbits(48), random.getrandbits(80)
+        assert ulid_text((millis << 80) | bits) == reference(millis, bits)
+    assert ulid_int(stamps[0]) >> 80 == int(stamps[0] * 1000)
 
 
 def test_uuid_text_is_str_of_the_uuid() -> None:
@@ -97,38 +101,25 @@ def test_filters_bind_values_as_parameters() -> None:
 
 
 def test_clean_texts_skip_rescans_but_never_hide_findings() -> None:
+    from capture_fakes import CountingRedactor
+
     from hetero_agents.logs._redact_cache import CleanTexts
-    from hetero_agents.redaction import DefaultRedactor
 
-    scans: list[str] = []
-    scopes: list[object] = []
-
-    class Counting:
-        def __init__(self) -> None:
-            self.inner = DefaultRedactor().scope()
-
-        def redact(self, text: str) -> str:
-            scans.append(text)
-            return self.inner.redact(text)
-
-    class CountingRedactor:
-        def scope(self) -> Counting:
-            scopes.append(self)
-            return Counting()
-
+    counting = CountingRedactor()
+    scans = counting.scans
     cache = CleanTexts(limit=2)
     clean = "You are a careful assistant that extracts order numbers."
     dirty = "Please write to carol@example.com about order 48213 today."
     for _ in range(3):
-        scope = cache.scope(CountingRedactor())
+        scope = cache.scope(counting)
         assert scope.redact(clean) == clean
         assert scope.redact(dirty) == "Please write to <EMAIL_1> about order 48213 today."
         assert scope.redact("carol@example.com") == "<EMAIL_1>"  # one scope per call
     assert scans.count(clean) == 1  # scanned once, then known clean
-    assert len(scopes) == 3  # each call opened its redactor's scope once, when needed
-    untouched = cache.scope(CountingRedactor())
+    assert counting.scopes == 3  # each call opened its redactor's scope once, when needed
+    untouched = cache.scope(counting)
     assert untouched.redact(clean) == clean
-    assert len(scopes) == 3  # every text known clean: no scope opened at all
+    assert counting.scopes == 3  # every text known clean: no scope opened at all
     assert scans.count(dirty) == 3  # a text with findings is always scanned
     cache.add("a" * 40)
     cache.add("b" * 40)  # over the limit: the cache starts over rather than grow
