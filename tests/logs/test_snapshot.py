@@ -89,7 +89,7 @@ def test_a_queued_draft_no_longer_holds_what_was_redacted() -> None:
     logger = CallLogger(":memory:")
     logger._recorder.writer = type("Held", (), {"submit": lambda _s, t, r: queued.append(r)})()
     run_id = uuid4()
-    request = [[HumanMessage("Mail carol@example.com about it.")]]
+    request: list[list[BaseMessage]] = [[HumanMessage("Mail carol@example.com about it.")]]
     logger.on_chat_model_start({}, request, run_id=run_id)
     logger.on_llm_end(
         LLMResult(generations=[[ChatGeneration(message=AIMessage("ok"))]]), run_id=run_id
@@ -100,3 +100,26 @@ def test_a_queued_draft_no_longer_holds_what_was_redacted() -> None:
     assert held._inner is None  # the clear text stays behind: placeholders...
     assert held._changed is None  # ...and the texts they replaced
     assert "carol" not in str(draft.messages)
+
+
+def test_the_writer_reads_frozen_and_copied_snapshots_alike() -> None:
+    from hetero_agents.logs._encode import dumps_json
+    from hetero_agents.logs._snapshot import prompt_text, snapshot_type, snapshots_json
+
+    class Quoted(HumanMessage):
+        type: str = 'say "hi"'  # type: ignore[assignment]  # no real class has one
+
+    conversation: list[BaseMessage] = [
+        *CLEAN,
+        HumanMessage("Thanks. Mail carol@example.com the tracking link."),  # copied
+        Quoted(content="and one more thing"),
+    ]
+    scope = _scope()
+    snapshots = [freeze_message(message, scope) for message in conversation]
+    assert {type(snapshot) for snapshot in snapshots} == {bytes, dict}
+    assert [snapshot_type(s) for s in snapshots] == [m.type for m in conversation]
+    assert snapshots_json(snapshots) == dumps_json([thaw(s) for s in snapshots])
+    # The new input of the call: what came after the model's last turn (the AIMessage in CLEAN).
+    assert prompt_text(snapshots) == (
+        "in transit\nThanks. Mail <EMAIL_1> the tracking link.\nand one more thing"
+    )
