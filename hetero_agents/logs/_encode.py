@@ -103,7 +103,8 @@ def _make_json_snapshots() -> (
 
 _SNAPSHOTS = _make_json_snapshots()
 
-# Without orjson (PyPy) these are ``None`` and snapshots take the pure-Python path.
+# Without orjson (PyPy) json_freeze and json_copy are ``None``: snapshots take the
+# pure-Python path, and nothing is ever frozen.
 #: ``value`` as the JSON :data:`dumps_json` would write, in UTF-8 bytes: an immutable
 #: snapshot made in one call into C. Raises ``orjson.JSONEncodeError`` (a ``TypeError``)
 #: on what only the standard encoder writes (integers beyond 64 bits).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ def test_a_text_to_redact_is_scanned_once_and_numbered_as_before() -> None:
     assert counting.scans.count(first) == 1  # checked, then copied without a second scan
 
 
-def test_a_queued_draft_no_longer_holds_what_was_redacted() -> None:
+def test_a_queued_draft_no_longer_holds_what_was_redacted(tmp_path: Path) -> None:
     from uuid import uuid4
 
     from langchain_core.outputs import ChatGeneration, LLMResult
@@ -86,7 +87,7 @@ def test_a_queued_draft_no_longer_holds_what_was_redacted() -> None:
     from hetero_agents.logs import CallLogger
 
     queued: list[Any] = []
-    logger = CallLogger(":memory:")
+    logger = CallLogger(tmp_path / "logs.db")
     logger._recorder.writer = type("Held", (), {"submit": lambda _s, t, r: queued.append(r)})()
     run_id = uuid4()
     request: list[list[BaseMessage]] = [[HumanMessage("Mail carol@example.com about it.")]]
@@ -100,6 +101,7 @@ def test_a_queued_draft_no_longer_holds_what_was_redacted() -> None:
     assert held._inner is None  # the clear text stays behind: placeholders...
     assert held._changed is None  # ...and the texts they replaced
     assert "carol" not in str(draft.messages)
+    logger.close()
 
 
 def test_the_writer_reads_frozen_and_copied_snapshots_alike() -> None:
