@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from hetero_agents.logs._stats import CaptureStats, HealthCount
 
 _KEY_CHECK = "encryption_check"
+_IN_MEMORY = ":memory:"
 _PURGE_TOOLS = (
     "DELETE FROM tools WHERE datetime_utc < ? "
     "OR call_id IN (SELECT id FROM calls WHERE datetime_utc < ?)"
@@ -79,8 +80,10 @@ class LogStore:
         """Open the database, creating it owner-only (0600) if needed, and migrate it.
 
         Args:
-            db: A file path, an open ``sqlite_utils.Database``, or ``None`` for the
-                default (``$HETERO_AGENTS_LOGS_DB`` or the user data directory).
+            db: A file path, an open ``sqlite_utils.Database``, ``":memory:"`` for a
+                store in memory (to query and export; a ``CallLogger`` needs a file),
+                or ``None`` for the default (``$HETERO_AGENTS_LOGS_DB`` or the user
+                data directory).
             encryption_key: A Fernet key (or keys, newest first) for the content
                 columns: new rows are encrypted with it and old ones decrypted.
                 Needs the ``crypto`` extra. Never stored in the database.
@@ -95,6 +98,11 @@ class LogStore:
         if isinstance(db, Database):
             self.db = db
             self.path = _file_of(db)
+        elif db is not None and str(db) == _IN_MEMORY:
+            # SQLite's own name for a database in memory: no file to create (a path
+            # named ":memory:" would be created, then ignored by SQLite).
+            self.db = Database(memory=True)
+            self.path = None
         else:
             path = prepare_private_file(Path(db) if db is not None else default_db_path())
             try:

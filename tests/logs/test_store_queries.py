@@ -172,3 +172,16 @@ def test_shadow_results_are_recorded_and_summarised(db_path: Path) -> None:
     assert shadows[0].duration_ms == 250.0
     assert (agreement.compared, agreement.agreed, agreement.errors) == (4, 2, 1)
     assert agreement.agreement == pytest.approx(2 / 3)
+
+
+def test_memory_is_sqlites_in_memory_database_never_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = LogStore(":memory:")
+    assert store.path is None
+    assert list(store.calls()) == []  # migrated and queryable
+    # A logger's writer thread would open a second, empty database of its own: refused.
+    with pytest.raises(LogStoreError, match="file-backed"):
+        CallLogger(":memory:")
+    assert list(tmp_path.iterdir()) == []  # no file named ":memory:" was created
